@@ -1,0 +1,41 @@
+# Two commands do everything: `make lab` and `make test`. Both create .venv on first use and
+# reinstall only when requirements.txt or pyproject.toml changed (the .installed stamp).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# nbval options: lax output comparison (notebooks are stored without outputs), the kernel of this
+# environment, and a per-cell timeout so a dead kernel fails fast instead of after nbval's 2000 s.
+NBVAL  := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
+
+.PHONY: setup lab test test-fast exercises bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+# Unit tests, course tooling tests, then every lecture and solution notebook executed by nbval.
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests lectures solutions $(NBVAL) --timeout=900 --durations=15
+
+# The unit tests alone (seconds), for quick iterations on nnlib.
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests -q -m "not slow"
+
+# Regenerate exercises/ from solutions/ (never edit exercises/ by hand).
+exercises: $(STAMP)
+	$(BIN)/python -m nnlib.exercises
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_mlp.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

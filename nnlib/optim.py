@@ -1,0 +1,76 @@
+"""Optimizers: `opt = SGD(model, lr=0.1)`, then `opt.step()` after each `model.backward(...)`.
+
+They read (name, param, grad) from `model.params_and_grads()` and update each param IN PLACE,
+so the layer's own arrays change and nothing needs to be handed back.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    def __init__(self, model, lr: float):
+        if not hasattr(model, "params_and_grads"):
+            raise TypeError(f"{type(self).__name__}: expected a model or layer (something with params_and_grads()), "
+                            f"got {type(model).__name__}")
+        if not lr > 0:
+            raise ValueError(f"{type(self).__name__}: the learning rate must be positive, got {lr}")
+        self.model, self.lr = model, lr
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+
+    def _params(self):
+        for name, p, g in self.model.params_and_grads():
+            if g is None:
+                raise RuntimeError(f"{type(self).__name__}.step: parameter {name!r} has no gradient yet; "
+                                   "call model.backward(...) before optimizer.step().")
+            yield name, p, g
+
+    def step(self) -> None:
+        for name, p, g in self._params():
+            self._update(name, p, g, self.state.setdefault(name, {}))
+
+    def _update(self, name, p, g, state):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain gradient descent p -= lr * g, or with momentum: v = momentum * v + g; p -= lr * v."""
+
+    def __init__(self, model, lr: float = 0.1, momentum: float = 0.0):
+        super().__init__(model, lr)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
+        self.momentum = momentum
+
+    def _update(self, name, p, g, state):
+        if self.momentum:
+            v = state.setdefault("velocity", np.zeros_like(p))
+            v *= self.momentum
+            v += g
+            g = v
+        p -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015): per-parameter steps from running means of g and g^2, bias-corrected."""
+
+    def __init__(self, model, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
+        super().__init__(model, lr)
+        self.beta1, self.beta2 = betas
+        self.eps = eps
+        self.t = 0
+
+    def step(self) -> None:
+        self.t += 1
+        super().step()
+
+    def _update(self, name, p, g, state):
+        m = state.setdefault("m", np.zeros_like(p))
+        v = state.setdefault("v", np.zeros_like(p))
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        m_hat = m / (1 - self.beta1 ** self.t)
+        v_hat = v / (1 - self.beta2 ** self.t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -1,0 +1,105 @@
+"""Optimizers, fit, evaluate, predict, accuracy."""
+import numpy as np
+import pytest
+
+import nnlib
+
+
+def quadratic_problem():
+    """A convex least-squares problem: a Linear layer fit to an exact linear target."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]]) + 0.3
+    return X, y
+
+
+@pytest.mark.parametrize("make_opt", [lambda m: nnlib.SGD(m, lr=0.1), lambda m: nnlib.SGD(m, lr=0.05, momentum=0.9),
+                                      lambda m: nnlib.Adam(m, lr=0.05)])
+def test_optimizers_decrease_a_convex_loss(make_opt):
+    X, y = quadratic_problem()
+    model, loss = nnlib.Linear(3, 1, rng=0), nnlib.MSELoss()
+    opt = make_opt(model)
+    losses = []
+    for _ in range(200):
+        losses.append(loss(model(X), y))
+        model.backward(loss.backward())
+        opt.step()
+    assert losses[-1] < 1e-3 * losses[0]
+    np.testing.assert_allclose(model.params["W"], [[1.0, -2.0, 0.5]], atol=0.02)
+
+
+def test_sgd_step_is_exactly_p_minus_lr_g_in_place():
+    model = nnlib.Linear(2, 1, rng=0)
+    W = model.params["W"]
+    W0 = W.copy()
+    model(np.array([[1.0, 2.0]]))
+    model.backward(np.array([[1.0]]))
+    nnlib.SGD(model, lr=0.5).step()
+    assert model.params["W"] is W  # updated in place
+    np.testing.assert_allclose(W, W0 - 0.5 * np.array([[1.0, 2.0]]))
+
+
+def test_adam_first_step_moves_each_weight_by_lr():
+    # With bias correction, Adam's first step is lr * g / |g| per element.
+    model = nnlib.Linear(3, 1, rng=0)
+    W0 = model.params["W"].copy()
+    model(np.array([[1.0, -2.0, 3.0]]))
+    model.backward(np.array([[1.0]]))
+    nnlib.Adam(model, lr=0.01).step()
+    np.testing.assert_allclose(model.params["W"] - W0, -0.01 * np.sign([[1.0, -2.0, 3.0]]), rtol=1e-6)
+
+
+def test_fit_on_rings_reaches_95_percent():
+    X, y = nnlib.make_rings(n=400, seed=0)
+    nnlib.manual_seed(0)
+    model = nnlib.Sequential(nnlib.Linear(2, 16), nnlib.Tanh(), nnlib.Linear(16, 2))
+    loss = nnlib.SoftmaxCrossEntropy()
+    history = nnlib.fit(model, loss, nnlib.SGD(model, lr=0.3, momentum=0.9), X, y, epochs=60, batch_size=32,
+                        seed=0, progress=False)
+    assert history.epochs == 60
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["accuracy"][-1] >= 0.95
+    assert nnlib.evaluate(model, loss, X, y)["accuracy"] >= 0.95
+
+
+def test_fit_is_reproducible_and_records_validation():
+    X, y = nnlib.make_moons(n=200, seed=1)
+    runs = []
+    for _ in range(2):
+        nnlib.manual_seed(1)
+        model = nnlib.Sequential(nnlib.Linear(2, 8), nnlib.ReLU(), nnlib.Linear(8, 1))
+        h = nnlib.fit(model, nnlib.BCEWithLogitsLoss(), nnlib.Adam(model, lr=0.01), X, y.reshape(-1, 1).astype(float),
+                      epochs=3, batch_size=50, validation_data=(X[:50], y[:50].reshape(-1, 1).astype(float)),
+                      progress=False)
+        runs.append(h)
+    assert runs[0].history == runs[1].history
+    assert set(runs[0].history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_fit_loss_is_the_weighted_mean_of_batch_losses():
+    # with lr tiny the weights barely move, so the epoch loss equals the loss at the start
+    X, y = quadratic_problem()
+    model = nnlib.Linear(3, 1, rng=0)
+    start = nnlib.evaluate(model, nnlib.MSELoss(), X, y)["loss"]
+    h = nnlib.fit(model, nnlib.MSELoss(), nnlib.SGD(model, lr=1e-12), X, y, epochs=1, batch_size=20, progress=False)
+    assert h["loss"][0] == pytest.approx(start, rel=1e-8)
+    assert "accuracy" not in h
+
+
+def test_predict_in_batches_equals_one_pass():
+    X = np.random.default_rng(0).standard_normal((2500, 4))
+    model = nnlib.Sequential(nnlib.Linear(4, 3, rng=0), nnlib.Tanh())
+    np.testing.assert_allclose(nnlib.predict(model, X, batch_size=1000), model(X))
+
+
+def test_accuracy():
+    assert nnlib.accuracy(np.array([1, 0, 2, 2]), np.array([1, 1, 2, 0])) == 0.5
+    with pytest.raises(ValueError, match=r"argmax"):
+        nnlib.accuracy(np.zeros((4, 3)), np.zeros(4))
+
+
+def test_history_errors_name_what_is_there():
+    h = nnlib.History()
+    h.record(loss=1.0)
+    with pytest.raises(KeyError, match=r"has no 'accuracy'; it has \['loss'\]"):
+        h["accuracy"]
