@@ -1,0 +1,172 @@
+"""Exercise checks: `check("01.mse_grad", mse_grad)` after each exercise.
+
+A check calls the student's function on fresh random inputs (shapes and values drawn from a seed),
+compares with values computed independently (numeric gradients, nnlib's own implementation, a plain
+loop) and prints one line per passed property:
+
+    ✓ mse_grad returns dw with shape (3,) and db as a number
+    ✓ mse_grad matches the numeric gradient on 3 random problems (worst relative error 2.1e-10)
+
+On the first failure it prints what is wrong, specifically, and raises CheckFailed so the notebook
+stops there:
+
+    ✗ mse_grad: dw differs from the numeric gradient by 3.3e-01 (relative); worst at dw[1]: yours 0.84, numeric 1.26
+
+Hidden tests in the graded copy call the same checks with other seeds: `check(..., seed=7)`.
+Each lecture's checks live in `lecNN.py` and register themselves with `@exercise("NN.name")`.
+"""
+from __future__ import annotations
+
+import importlib
+import traceback
+from typing import Callable
+
+import numpy as np
+
+from ..gradcheck import compare_gradients
+from ..validate import shape_str
+
+_REGISTRY: dict[str, Callable] = {}
+
+
+class CheckFailed(AssertionError):
+    """Raised by a check that found a mistake; its message says what is wrong."""
+
+
+class NotDone(CheckFailed):
+    """The exercise still raises NotImplementedError."""
+
+
+def exercise(key: str):
+    """Register a check function `fn(answer, rng, report)` under `key`, e.g. '01.mse'."""
+    def register(fn):
+        _REGISTRY[key] = fn
+        return fn
+    return register
+
+
+def _load(key: str) -> Callable:
+    if key not in _REGISTRY:
+        module = "lec" + key.split(".")[0]
+        try:
+            importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError:
+            pass
+    if key not in _REGISTRY:
+        raise KeyError(f"no check called {key!r}; known: {sorted(_REGISTRY)}")
+    return _REGISTRY[key]
+
+
+class Report:
+    """Collects the lines a check prints; `ok(msg)` for a passed property, `fail(msg)` to stop."""
+
+    def __init__(self, name: str, quiet: bool = False):
+        self.name, self.quiet, self.passed = name, quiet, []
+
+    def ok(self, msg: str) -> None:
+        self.passed.append(msg)
+        if not self.quiet:
+            print(f"✓ {msg}")
+
+    def fail(self, msg: str):
+        raise CheckFailed(f"{self.name}: {msg}")
+
+
+def check(key: str, answer, seed: int = 0, quiet: bool = False) -> int:
+    """Run the check registered as `key` on `answer` (usually a function). Returns the number of passed
+    properties; raises CheckFailed with a specific message on the first mistake."""
+    fn = _load(key)
+    name = getattr(answer, "__name__", key.split(".")[-1])
+    report = Report(name, quiet)
+    try:
+        fn(answer, np.random.default_rng(seed), report)
+    except NotImplementedError as exc:
+        hint = f" ({exc})" if str(exc) else ""
+        msg = f"{name} is not implemented yet{hint}"
+        print(f"✗ {msg}")
+        raise NotDone(msg) from None
+    except CheckFailed as exc:
+        print(f"✗ {exc}")
+        raise
+    except Exception as exc:
+        # The student's code crashed: say so in one line, then show where (their traceback).
+        where = _student_frame(exc)
+        print(f"✗ {name} raised {type(exc).__name__}: {exc}{where}")
+        raise
+    return len(report.passed)
+
+
+def _student_frame(exc: BaseException) -> str:
+    """' (at line 4: return x @ w)' for the innermost frame outside nnlib and numpy: the student's code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not any(lib in f.filename.replace("\\", "/") for lib in ("/nnlib/", "/numpy/"))]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" (at line {f.lineno}: {f.line})" if f.line else f" (at line {f.lineno})"
+
+
+# -- helpers that checks use to compare, each failing with a specific message ------------------
+
+def call(report: Report, fn, *args, what: str | None = None):
+    """Call the student's function on copies of the arguments and fail if it modified them."""
+    copies = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
+    out = fn(*copies)
+    for i, (a, c) in enumerate(zip(args, copies)):
+        if isinstance(a, np.ndarray) and (a.shape != c.shape or not np.array_equal(a, c, equal_nan=True)):
+            report.fail(f"it modified its argument {i + 1} in place; compute a new array instead "
+                        "(e.g. x = x + 1, not x += 1)")
+    return out
+
+
+def expect_array(report: Report, got, shape: tuple, what: str, dtype_kind: str = "f"):
+    """Fail unless `got` is an ndarray of `shape` (and of float kind unless dtype_kind says otherwise)."""
+    if np.isscalar(got) and shape == ():
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray):
+        report.fail(f"{what} should be a NumPy array of shape {shape_str(shape)}, got {type(got).__name__}")
+    if got.shape != tuple(shape):
+        hint = " (transposed?)" if got.shape == tuple(shape)[::-1] and len(shape) == 2 else ""
+        report.fail(f"{what} has shape {shape_str(got.shape)}, expected {shape_str(shape)}{hint}")
+    if dtype_kind and got.dtype.kind not in dtype_kind:
+        report.fail(f"{what} has dtype {got.dtype}, expected a {'float' if dtype_kind == 'f' else dtype_kind} array")
+    if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
+        bad = np.unravel_index(np.argmax(~np.isfinite(got)), got.shape) if got.ndim else ()
+        report.fail(f"{what} contains {got[bad]} at index {tuple(int(i) for i in bad)}")
+    return got
+
+
+def expect_number(report: Report, got, what: str) -> float:
+    """Fail unless `got` is a real number (a Python/NumPy scalar or a 0-d / size-1 array is fine)."""
+    arr = np.asarray(got) if isinstance(got, (int, float, np.number, np.ndarray)) else None
+    if arr is None or arr.size != 1 or arr.dtype.kind not in "iuf":
+        desc = f"an array of shape {shape_str(arr.shape)}" if arr is not None and arr.size != 1 else type(got).__name__
+        report.fail(f"{what} should be a single number, got {desc}")
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        report.fail(f"{what} is {value}")
+    return value
+
+
+def expect_close(report: Report, got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-9) -> float:
+    """Fail naming the worst element unless got ≈ expected; returns the worst absolute difference."""
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        report.fail(f"{what} has shape {shape_str(got.shape)}, expected {shape_str(expected.shape)}")
+    diff = np.abs(got - expected)
+    bad = diff > atol + rtol * np.abs(expected)
+    if np.any(bad):
+        idx = np.unravel_index(np.argmax(np.where(bad, diff, -1)), got.shape) if got.ndim else ()
+        where = f"{what}[{', '.join(str(int(i)) for i in idx)}]" if idx else what
+        report.fail(f"{where} is {got[idx]:.6g}, expected {expected[idx]:.6g} "
+                    f"({int(bad.sum())} of {bad.size} values wrong)")
+    return float(diff.max()) if diff.size else 0.0
+
+
+def expect_gradient(report: Report, got, numeric, what: str, tol: float = 1e-6) -> float:
+    """Fail with 'dw differs from the numeric gradient by 3e-2 at dw[1]' unless they agree."""
+    expect_array(report, got, np.shape(numeric), what)
+    err, msg = compare_gradients(got, numeric, what, tol)
+    if msg:
+        report.fail(msg)
+    return err
