@@ -2,6 +2,7 @@
 
     python -m nnlib.exercises            # (re)write exercises/NN_topic.ipynb for every solution
     python -m nnlib.exercises --check    # exit 1 if exercises/ is not what this would write
+    python -m nnlib.exercises solutions/02_logistic_regression.ipynb   # just the named ones
 
 A solution notebook marks its answers and hidden tests with nbgrader's markers, in cells carrying
 nbgrader metadata (answer cells: solution; check cells: grade, with points and a grade_id):
@@ -103,10 +104,11 @@ def stale(solutions_dir: pathlib.Path = SOLUTIONS, exercises_dir: pathlib.Path =
     return out
 
 
-def write_all(solutions_dir: pathlib.Path = SOLUTIONS, exercises_dir: pathlib.Path = EXERCISES) -> list[str]:
+def write_all(solutions_dir: pathlib.Path = SOLUTIONS, exercises_dir: pathlib.Path = EXERCISES,
+              only: list[pathlib.Path] | None = None) -> list[str]:
     exercises_dir.mkdir(exist_ok=True)
     written = []
-    for path in sources(solutions_dir):
+    for path in only or sources(solutions_dir):
         (exercises_dir / path.name).write_text(render(build(path)), encoding="utf-8", newline="\n")
         written.append(path.name)
     return written
@@ -115,13 +117,14 @@ def write_all(solutions_dir: pathlib.Path = SOLUTIONS, exercises_dir: pathlib.Pa
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Generate exercises/ from solutions/.")
     parser.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="solution notebooks to build (default: all)")
     args = parser.parse_args(argv)
     if args.check:
         bad = stale()
         for name in bad:
             print(f"out of date: exercises/{name}  (run: make exercises)")
         return 1 if bad else 0
-    for name in write_all():
+    for name in write_all(only=[p.resolve() for p in args.notebooks] or None):
         print(f"wrote exercises/{name}")
     return 0
 
