@@ -24,7 +24,8 @@ def test_notebooks_have_no_outputs():
 def test_make_test_runs_every_lecture_and_solution_notebook_with_a_cell_timeout():
     makefile = (ROOT / "Makefile").read_text()
     test_recipe = re.search(r"^test: .*\n((?:\t.*\n)+)", makefile, re.M).group(1)
-    assert "pytest tests lectures solutions $(NBVAL)" in test_recipe
+    assert "pytest tests $(NOTEBOOK_DIRS) $(NBVAL)" in test_recipe
+    assert re.search(r"^NOTEBOOK_DIRS := \$\(wildcard lectures solutions\)$", makefile, re.M)
     nbval = re.search(r"^NBVAL\s*:=\s*(.*)$", makefile, re.M).group(1)
     assert "--nbval-lax" in nbval and "--nbval-current-env" in nbval
     timeout = int(re.search(r"--nbval-cell-timeout=(\d+)", nbval).group(1))
