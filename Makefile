@@ -21,7 +21,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)
 
 # Unit tests, course tooling tests, then every lecture and solution notebook executed by nbval.
 test: $(STAMP)
