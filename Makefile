@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 NOTEBOOK_DIRS := $(wildcard lectures solutions)
 
-.PHONY: setup lab test test-fast exercises bench clean
+.PHONY: setup lab test test-fast exercises slides bench clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,12 @@ test-fast: $(STAMP)
 # Regenerate exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)
 	$(BIN)/python -m nnlib.exercises
+
+# Lecture decks in slides/ (reveal.js). With npm, the deck's scripts are installed locally so the
+# slides work offline; without it they load from a CDN.
+slides: $(STAMP)
+	-command -v npm >/dev/null && npm install --no-audit --no-fund --silent --prefix slides/assets reveal.js@4.0.2 requirejs@2.3.6 jquery@2.2.4 mathjax@2.7.7
+	$(BIN)/python -m nnlib.slides
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py
