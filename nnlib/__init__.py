@@ -15,3 +15,15 @@ from .model import History, accuracy, evaluate, fit, predict
 from .optim import SGD, Adam
 
 __version__ = "0.1.0"
+
+# Submodules that pull in heavier packages (matplotlib, ipywidgets, nbformat) load on first use,
+# so `import nnlib` stays fast and `nnlib.viz.show_weights(...)` works without a separate import.
+_LAZY_SUBMODULES = {"viz", "widgets", "checks", "exercises", "slides", "grade"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
