@@ -1,0 +1,244 @@
+"""Checks for exercises/04_forward_propagation.ipynb.
+
+Every check draws a fresh problem from `rng` (random sizes and values), so a hard-coded answer or a
+shape-specific hack fails the hidden tests, which use other seeds. Expected values come from an
+independent computation written here (plain loops over neurons and samples, a textbook softmax),
+never from the student's other answers.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import call, exercise, expect_array, expect_close, expect_number
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+# Named activations, so a failure message can say which one was in play.
+ACTIVATIONS = {"tanh": np.tanh, "sigmoid": _sigmoid, "relu": _relu}
+
+
+def _layer(rng, d, k):
+    """A random layer: V (k, d) — one row per neuron — and b (k,), biases clearly non-zero."""
+    V = rng.standard_normal((k, d))
+    b = rng.uniform(0.5, 1.5, k) * rng.choice([-1.0, 1.0], k)
+    return V, b
+
+
+def _dense_loop(x, V, b, f):
+    """One sample through one layer, neuron by neuron: z_k = sum_d V[k, d] x[d] + b[k]."""
+    z = np.empty(V.shape[0])
+    for k in range(V.shape[0]):
+        z[k] = sum(V[k, d] * x[d] for d in range(V.shape[1])) + b[k]
+    return f(z)
+
+
+def _sizes_distinct(rng, low, high, n):
+    """n distinct ints in [low, high)."""
+    return [int(v) for v in rng.choice(np.arange(low, high), size=n, replace=False)]
+
+
+@exercise("04.dense_one")
+def check_dense_one(dense_one, rng, report):
+    d, k = _sizes_distinct(rng, 2, 8, 2)  # k != d, so a transposed V cannot give the right shape
+    for trial, name in enumerate(("tanh", "relu")):
+        f = ACTIVATIONS[name]
+        V, b = _layer(rng, d, k)
+        x = rng.standard_normal(d)
+        try:
+            out = call(report, dense_one, x, V, b, f)
+        except ValueError as exc:
+            if "matmul" not in str(exc) and "shapes" not in str(exc):
+                raise
+            report.fail(f"it raised ValueError ({str(exc).splitlines()[0][:90]}...) for x of shape ({d},) and V of "
+                        f"shape ({k}, {d}): V's rows are neurons, so V @ x (not V.T @ x or x @ V) has shape ({k},)")
+        if isinstance(out, np.ndarray) and out.shape == (d,):
+            report.fail(f"the output has shape ({d},) (one value per input), expected ({k},) (one per neuron): "
+                        f"V has shape {V.shape}, one row per neuron, so compute V @ x, not V.T @ x")
+        if isinstance(out, np.ndarray) and out.shape == (1, k) or isinstance(out, np.ndarray) and out.shape == (k, 1):
+            report.fail(f"the output has shape {out.shape}, expected ({k},): keep x a vector of shape ({d},)")
+        out = expect_array(report, out, (k,), "the output")
+        if trial == 0:
+            report.ok(f"dense_one maps x of shape ({d},) through V of shape ({k}, {d}) to ({k},): one value per neuron")
+        expected = _dense_loop(x, V, b, f)
+        if not np.allclose(out, expected):  # name the classic slips before showing numbers
+            if np.allclose(out, f(V @ x) + b):
+                report.fail("the activation is applied before the bias is added: compute f(V @ x + b), not f(V @ x) + b")
+            if np.allclose(out, f(V @ x)):
+                report.fail("the bias is missing: every neuron adds its own b[k] to its weighted sum")
+            if np.allclose(out, V @ x + b):
+                report.fail(f"the activation f ({name} here) is not applied: return f(V @ x + b)")
+        expect_close(report, out, expected, f"the output with f = {name}")
+    report.ok("dense_one computes f(V @ x + b): each neuron's weighted sum plus its bias, then the activation")
+
+
+def _time_best(fn, repeats):
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+@exercise("04.dense_batch")
+def check_dense_batch(dense_batch, rng, report):
+    # A square V first: X @ V then has the right shape, and only the values can tell.
+    n, d, k2 = _sizes_distinct(rng, 3, 12, 3)
+    for trial, k in enumerate((d, k2)):
+        f = ACTIVATIONS["tanh"]
+        V, b = _layer(rng, d, k)
+        X = rng.standard_normal((n, d))
+        out = call(report, dense_batch, X, V, b, f)
+        if isinstance(out, np.ndarray) and out.shape == (k, n) and n != k:
+            report.fail(f"the output has shape ({k}, {n}), expected ({n}, {k}): rows must be samples and columns "
+                        f"neurons — V @ X.T gives one row per neuron; use X @ V.T (or transpose the result)")
+        out = expect_array(report, out, (n, k), "the output")
+        if trial == 0:
+            report.ok(f"dense_batch maps X of shape ({n}, {d}) through V of shape ({k}, {d}) to ({n}, {k}): one row per sample")
+        expected = np.stack([_dense_loop(x, V, b, f) for x in X])
+        if not np.allclose(out, expected):
+            if k == d and np.allclose(out, f(X @ V + b)):
+                report.fail("the values are those of X @ V: V's rows are neurons, so each sample meets V's rows "
+                            "through X @ V.T (with a square V, X @ V has the right shape but the wrong numbers)")
+            if np.allclose(out, f(X @ V.T)):
+                report.fail("the bias is missing: add b (shape (K,)), which broadcasts over the N rows")
+            if np.allclose(out, X @ V.T + b):
+                report.fail("the activation f is not applied: return f(X @ V.T + b)")
+        expect_close(report, out, expected, "the output")
+        if trial == 0:
+            report.ok(f"row n of the output is the layer applied to sample X[n] (checked with a square V, {d}x{d})")
+    report.ok("dense_batch matches a loop over the samples, for square and rectangular V")
+
+    # Speed: sizes small enough that the matrix product stays single-threaded, so a busy machine
+    # slows both sides alike; the vectorized form is ~50x faster here, a loop ~1x.
+    n, d, k = 2000, int(rng.integers(8, 13)), int(rng.integers(4, 9))
+    V, b = _layer(rng, d, k)
+    X = rng.standard_normal((n, d))
+    f = ACTIVATIONS["tanh"]
+    dense_batch(X, V, b, f)  # warm up
+    yours = _time_best(lambda: dense_batch(X, V, b, f), 5)
+    loop = _time_best(lambda: np.stack([f(V @ x + b) for x in X]), 3)
+    ratio = loop / max(yours, 1e-9)
+    if ratio < 4:
+        report.fail(f"on {n} samples it takes {yours * 1e3:.1f} ms, a loop over the samples {loop * 1e3:.1f} ms "
+                    f"(only {ratio:.1f}x faster); do the whole batch with one matrix product, no Python loop")
+    report.ok(f"dense_batch is vectorized: {ratio:.0f}x faster than a loop over {n} samples")
+
+
+def _softmax_ref(Z):
+    """The textbook formula exp(z_j) / sum_i exp(z_i), row by row (used on moderate logits only)."""
+    out = np.empty_like(Z)
+    for n, z in enumerate(Z):
+        e = np.exp(z)
+        out[n] = e / e.sum()
+    return out
+
+
+@exercise("04.softmax")
+def check_softmax(softmax, rng, report):
+    n, c = _sizes_distinct(rng, 3, 9, 2)  # n != c, so the two axes cannot be confused silently
+    Z = 3 * rng.standard_normal((n, c))
+    out = expect_array(report, call(report, softmax, Z), (n, c), "softmax(Z)")
+    report.ok(f"softmax keeps the shape: ({n}, {c}) -> ({n}, {c})")
+    if np.any(out < 0):
+        report.fail("softmax gave a negative probability; exp(z) is always positive")
+    sums = out.sum(axis=1)
+    if not np.allclose(sums, 1.0):
+        i = int(np.argmax(np.abs(sums - 1.0)))
+        hint = (" (its columns do: normalise each row, sum over axis=1 with keepdims=True)"
+                if np.allclose(out.sum(axis=0), 1.0) else "")
+        report.fail(f"row {i} sums to {sums[i]:.6g}, not 1: each row is one sample's distribution{hint}")
+    report.ok("every row is a probability distribution (non-negative, sums to 1)")
+    expect_close(report, out, _softmax_ref(Z), "softmax(Z)")
+    report.ok("softmax matches exp(z_j) / sum_i exp(z_i) row by row")
+
+    # Huge logits: exp(1000) overflows to inf, so the naive formula gives nan.
+    big = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1003.0], [1000.0, -1000.0, 0.0]])
+    big = big[:, rng.permutation(3)]
+    with np.errstate(all="ignore"):
+        out = call(report, softmax, big)
+    if isinstance(out, np.ndarray) and out.shape == big.shape and not np.all(np.isfinite(out)):
+        report.fail("with logits of size 1000 softmax returns nan/inf: exp(1000) overflows; subtract each row's "
+                    "max first (z - z.max(axis=1, keepdims=True)), which leaves the result unchanged")
+    out = expect_array(report, out, big.shape, "softmax of large logits")
+    expected = _softmax_ref(big - big.max(axis=1, keepdims=True))
+    expect_close(report, out, expected, "softmax of logits ±1000", atol=1e-12)
+    report.ok("softmax is stable: logits of ±1000 give finite, correct probabilities")
+
+
+@exercise("04.forward")
+def check_forward(forward, rng, report):
+    depth = int(rng.integers(2, 5))
+    sizes = [int(s) for s in rng.integers(2, 9, depth + 1)]
+    names = [str(rng.choice(["tanh", "relu"])) for _ in range(depth - 1)] + ["sigmoid"]
+    layers = []
+    for d, k, name in zip(sizes[:-1], sizes[1:], names):
+        V, b = _layer(rng, d, k)
+        layers.append((V, b, ACTIVATIONS[name]))
+    n = int(rng.integers(3, 10))
+    X = rng.standard_normal((n, sizes[0]))
+    originals = [(V.copy(), b.copy()) for V, b, _ in layers]
+    out = call(report, forward, X, layers)
+    for i, ((V, b, _), (V0, b0)) in enumerate(zip(layers, originals)):
+        if not (np.array_equal(V, V0) and np.array_equal(b, b0)):
+            report.fail(f"it modified the weights or bias of layer {i} in place; compute new arrays instead")
+    out = expect_array(report, out, (n, sizes[-1]), "the output")
+    arch = " -> ".join(str(s) for s in sizes)
+    report.ok(f"forward runs {depth} layers ({arch}) and returns shape ({n}, {sizes[-1]})")
+
+    # The reference, and the two classic slips, computed layer by layer.
+    h, before_last = X, None
+    for V, b, f in layers:
+        before_last = h
+        h = f(np.stack([_dense_loop(x, V, b, lambda z: z) for x in h]))
+    V, b, f = layers[-1]
+    z_last = before_last @ V.T + b
+    if not np.allclose(out, h):
+        if np.allclose(out, z_last):
+            report.fail(f"the last layer's activation ({names[-1]}) is not applied: every layer, the last one too, "
+                        "computes f(h @ V.T + b)")
+        if np.allclose(out, f(f(z_last))):
+            report.fail(f"the last layer's activation ({names[-1]}) is applied twice")
+    expect_close(report, out, h, "the output")
+    report.ok(f"forward computes f_L(... f_2(f_1(X @ V_1.T + b_1) @ V_2.T + b_2) ...) with activations {names}")
+
+
+@exercise("04.count_parameters")
+def check_count_parameters(count_parameters, rng, report):
+    def expected(sizes):
+        return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def ask(sizes):
+        got = call(report, count_parameters, list(sizes))
+        value = expect_number(report, got, f"count_parameters({sizes})")
+        if value != int(value):
+            report.fail(f"count_parameters({sizes}) is {value}, not a whole number")
+        value = int(value)
+        want = expected(sizes)
+        if value != want:
+            weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+            hint = ""
+            if value == weights:
+                hint = ": that counts the weights only; every neuron also has one bias"
+            elif value == weights + sum(sizes):
+                hint = ": the input features have no bias, only the neurons of each layer do"
+            elif value == weights + sum(sizes[:-1]):
+                hint = ": each layer has one bias per neuron (per output), not per input"
+            report.fail(f"count_parameters({sizes}) is {value}, expected {want}{hint}")
+        return value
+
+    ask([784, 16, 16, 10])
+    report.ok("count_parameters([784, 16, 16, 10]) is 13002")
+    for _ in range(3):
+        depth = int(rng.integers(1, 6))
+        ask([int(s) for s in rng.integers(1, 500, depth + 1)])
+    report.ok("count_parameters is right on 3 random architectures (weights and biases of every layer)")
