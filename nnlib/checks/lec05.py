@@ -1,0 +1,219 @@
+"""Checks for exercises/05_backpropagation.ipynb.
+
+Every backward is graded against numeric gradients (central differences in float64) on random
+shapes drawn from `rng`, so a transposed product, a missing 1/N or a wrong mask shows up as a named
+worst element. Training code is graded against a reference run with the same seed.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from ..data import batches
+from ..gradcheck import numeric_gradient, numeric_gradient_array, rel_error
+from ..layers import Linear, ReLU, Sequential, Tanh
+from ..losses import SoftmaxCrossEntropy
+from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number
+
+
+def _tuple(report, out, n, what):
+    if not (isinstance(out, tuple) and len(out) == n):
+        report.fail(f"{what}, got {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, tuple) else ""))
+    return out
+
+
+def _off_kinks(rng, shape, margin=0.05):
+    """Standard normal values with none closer than `margin` to 0 (ReLU's kink)."""
+    x = rng.standard_normal(shape)
+    return np.where(np.abs(x) < margin, np.sign(x + 1e-12) * (margin + np.abs(x)), x)
+
+
+def _ce(logits, labels):
+    return -np.mean(F.log_softmax(logits)[np.arange(len(labels)), labels])
+
+
+@exercise("05.linear_backward")
+def check_linear_backward(linear_backward, rng, report):
+    worst = 0.0
+    for trial in range(3):
+        n, d_in, d_out = (int(v) for v in rng.integers(2, 7, size=3))
+        if trial == 0:
+            d_in, d_out = d_out + 1, d_out  # never square on the first try, so a transpose shows
+        x, W, b = rng.standard_normal((n, d_in)), rng.standard_normal((d_out, d_in)), rng.standard_normal(d_out)
+        dy = rng.standard_normal((n, d_out))
+        out = _tuple(report, call(report, linear_backward, dy, x, W), 3, "linear_backward should return (dx, dW, db)")
+        dx, dW, db = out
+        expect_array(report, dx, x.shape, "dx")
+        expect_array(report, dW, W.shape, "dW")
+        expect_array(report, db, b.shape, "db")
+        if trial == 0:
+            report.ok(f"linear_backward returns dx {x.shape}, dW {W.shape}, db {b.shape}: the shapes of x, W, b")
+        num_x = numeric_gradient_array(lambda x_: x_ @ W.T + b, x.copy(), dy)
+        num_W = numeric_gradient_array(lambda W_: x @ W_.T + b, W.copy(), dy)
+        num_b = numeric_gradient_array(lambda b_: x @ W.T + b_, b.copy(), dy)
+        worst = max(worst, expect_gradient(report, dW, num_W, "dW"), expect_gradient(report, db, num_b, "db"),
+                    expect_gradient(report, dx, num_x, "dx"))
+    report.ok(f"dx, dW and db match numeric gradients on 3 random layers (worst relative error {worst:.1e})")
+
+
+def _elementwise(report, fn, name, forward, rng, use_output):
+    worst = 0.0
+    for trial in range(3):
+        shape = tuple(int(v) for v in rng.integers(2, 7, size=2))
+        x = _off_kinks(rng, shape) * 2
+        dy = rng.standard_normal(shape)
+        arg = forward(x) if use_output else x
+        dx = expect_array(report, call(report, fn, dy, arg), shape, "dx")
+        if trial == 0:
+            report.ok(f"{name} returns dx with the shape of x, {shape}")
+        worst = max(worst, expect_gradient(report, dx, numeric_gradient_array(forward, x.copy(), dy), "dx"))
+    report.ok(f"{name} matches the numeric gradient on 3 random inputs (worst relative error {worst:.1e})")
+
+
+@exercise("05.relu_backward")
+def check_relu_backward(relu_backward, rng, report):
+    _elementwise(report, relu_backward, "relu_backward", lambda x: np.maximum(x, 0), rng, use_output=False)
+
+
+@exercise("05.sigmoid_backward")
+def check_sigmoid_backward(sigmoid_backward, rng, report):
+    _elementwise(report, sigmoid_backward, "sigmoid_backward", F.sigmoid, rng, use_output=True)
+
+
+@exercise("05.softmax_ce_backward")
+def check_softmax_ce_backward(softmax_ce_backward, rng, report):
+    worst = 0.0
+    for trial in range(3):
+        n, c = int(rng.integers(2, 9)), int(rng.integers(2, 6))
+        logits = 2 * rng.standard_normal((n, c))
+        labels = rng.integers(0, c, size=n)
+        d = expect_array(report, call(report, softmax_ce_backward, logits, labels), logits.shape, "dlogits")
+        if trial == 0:
+            report.ok(f"softmax_ce_backward returns dlogits with the shape of the logits, {logits.shape}")
+        num = numeric_gradient(lambda z: _ce(z, labels), logits.copy())
+        worst = max(worst, expect_gradient(report, d, num, "dlogits"))
+    report.ok(f"dlogits matches the numeric gradient of the MEAN loss on 3 random batches "
+              f"(worst relative error {worst:.1e})")
+
+
+@exercise("05.grad_check")
+def check_grad_check(grad_check, rng, report):
+    tol = 1e-8
+    shape = tuple(int(v) for v in rng.integers(2, 6, size=2))
+    B = rng.standard_normal((shape[1], int(rng.integers(2, 5))))
+    problems = [
+        ("f(x) = sum(x**3 + sin(x))", lambda x: np.sum(x ** 3 + np.sin(x)), lambda x: 3 * x ** 2 + np.cos(x),
+         rng.uniform(-2, 2, size=int(rng.integers(3, 8)))),
+        ("f(X) = sum(tanh(X @ B))", lambda X: np.sum(np.tanh(X @ B)), lambda X: (1 - np.tanh(X @ B) ** 2) @ B.T,
+         rng.standard_normal(shape)),
+        ("f(x) = sum(exp(x))", lambda x: np.sum(np.exp(x)), np.exp, rng.uniform(0.5, 2.5, size=shape)),
+    ]
+    worst = 0.0
+    for i, (desc, f, exact, x) in enumerate(problems):
+        got = expect_array(report, call(report, grad_check, f, x), x.shape, "the numeric gradient")
+        if i == 0:
+            report.ok("grad_check returns an array with the shape of x and leaves x unchanged")
+        err = rel_error(got, exact(x))
+        if err > tol:
+            report.fail(f"for {desc} the result differs from the exact gradient by {err:.1e} (relative; "
+                        f"tolerance {tol:.0e}). A central difference (f(x+h) - f(x-h)) / 2h is accurate to "
+                        "O(h^2); a one-sided one, or a wrong divisor, is not.")
+        worst = max(worst, err)
+    report.ok(f"grad_check agrees with 3 exact gradients, vector and matrix x (worst relative error {worst:.1e})")
+
+
+@exercise("05.sgd_step")
+def check_sgd_step(sgd_step, rng, report):
+    shapes = {"0.W": (int(rng.integers(2, 6)), int(rng.integers(2, 6))), "0.b": (int(rng.integers(2, 6)),),
+              "2.W": (3, int(rng.integers(2, 6)))}
+    params = {k: rng.standard_normal(s) for k, s in shapes.items()}
+    grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
+    lr = float(rng.uniform(0.01, 0.5))
+    objects = dict(params)  # the arrays a layer holds: they must be the ones that change
+    before = {k: p.copy() for k, p in params.items()}
+    grads_before = {k: g.copy() for k, g in grads.items()}
+    out = sgd_step(params, grads, lr)
+    if out is not None:
+        report.fail(f"sgd_step should update the arrays in place and return None, got {type(out).__name__}")
+    for k in shapes:
+        if params[k] is not objects[k]:
+            report.fail(f"params[{k!r}] was replaced by a new array, so the layer, which holds the old array, "
+                        "never sees the update; change the array itself (p -= lr * g)")
+        if not np.array_equal(grads[k], grads_before[k]):
+            report.fail(f"sgd_step modified grads[{k!r}]; it should only read the gradients")
+    report.ok("sgd_step returns None, keeps the same array objects and leaves grads alone")
+    for k in shapes:
+        expect_close(report, objects[k], before[k] - lr * grads_before[k], f"params[{k!r}]")
+    report.ok(f"every parameter moved by -lr * gradient (lr = {lr:.3f}), in place")
+
+
+def _model(d, h, c, seed):
+    return Sequential(Linear(d, h, rng=seed), Tanh(), Linear(h, h, rng=seed + 1), ReLU(), Linear(h, c, rng=seed + 2))
+
+
+def _reference_epoch(model, X, y, lr, batch_size, rng):
+    loss_fn, total = SoftmaxCrossEntropy(), 0.0
+    for Xb, yb in batches(X, y, batch_size=batch_size, shuffle=True, rng=rng):
+        total += loss_fn(model.forward(Xb), yb) * len(Xb)
+        model.backward(loss_fn.backward())
+        for _, p, g in model.params_and_grads():
+            p -= lr * g
+    return total / len(X)
+
+
+@exercise("05.train_epoch")
+def check_train_epoch(train_epoch, rng, report):
+    n, d, h, c = int(rng.integers(40, 70)), int(rng.integers(3, 7)), int(rng.integers(4, 9)), int(rng.integers(2, 5))
+    batch_size = int(rng.integers(6, 11))
+    if n % batch_size == 0:
+        n += 1  # a smaller last batch, so a plain mean of batch losses differs from the mean over samples
+    X, y = rng.standard_normal((n, d)), rng.integers(0, c, size=n)
+    lr, seed = float(rng.uniform(0.05, 0.3)), int(rng.integers(0, 10_000))
+    mine, ref = _model(d, h, c, seed), _model(d, h, c, seed)
+    student_rng, ref_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    for epoch in range(2):
+        loss = expect_number(report, call(report, train_epoch, mine, X, y, lr, batch_size, student_rng),
+                             "the returned mean loss")
+        ref_loss = _reference_epoch(ref, X, y, lr, batch_size, ref_rng)
+        if epoch == 0:
+            report.ok("train_epoch returns a number")
+        for name, p, _ in ref.params_and_grads():
+            got = mine.params[name]
+            if not np.allclose(got, p, rtol=1e-9, atol=1e-12):
+                report.fail(f"after epoch {epoch + 1} the parameter {name!r} differs from a reference run with the same "
+                            f"seed (max difference {np.abs(got - p).max():.2e}); visit batches(X, y, batch_size, "
+                            "rng=rng) in order (shuffled by the rng you were given), one SGD step per batch")
+        expect_close(report, loss, ref_loss, f"the mean loss of epoch {epoch + 1}", rtol=1e-9)
+    report.ok(f"two epochs (N = {n}, batch size {batch_size}): identical parameters and losses to the reference run")
+    report.ok("the returned loss is the mean over all samples of the epoch (batches weighted by their size)")
+
+
+def _two_layer_forward(params, X, y):
+    z1 = X @ params["W1"].T + params["b1"]
+    h = np.tanh(z1)
+    z2 = h @ params["W2"].T + params["b2"]
+    P = F.softmax(z2)
+    return -np.mean(np.log(P[np.arange(len(y)), y])), (X, z1, h, P, y)
+
+
+@exercise("05.two_layer_backward")
+def check_two_layer_backward(two_layer_backward, rng, report):
+    worst = 0.0
+    for trial in range(3):
+        n, d, hdim, c = (int(v) for v in (rng.integers(3, 8), rng.integers(3, 7), rng.integers(3, 7), rng.integers(2, 5)))
+        params = {"W1": rng.standard_normal((hdim, d)), "b1": rng.standard_normal(hdim),
+                  "W2": rng.standard_normal((c, hdim)), "b2": rng.standard_normal(c)}
+        X, y = rng.standard_normal((n, d)), rng.integers(0, c, size=n)
+        _, cache = _two_layer_forward(params, X, y)
+        frozen = {k: v.copy() for k, v in params.items()}
+        grads = two_layer_backward(params, cache)
+        if not isinstance(grads, dict) or set(grads) != set(params):
+            keys = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
+            report.fail(f"two_layer_backward should return a dict with keys {sorted(params)}, got {keys}")
+        if trial == 0:
+            report.ok("two_layer_backward returns a dict of gradients with the keys of params")
+        for k in ("W2", "b2", "W1", "b1"):  # from the output down: the first wrong one is where the bug is
+            num = numeric_gradient(lambda _: _two_layer_forward(frozen, X, y)[0], frozen[k])
+            worst = max(worst, expect_gradient(report, grads[k], num, f"d{k}"))
+    report.ok(f"every gradient matches the numeric one on 3 random networks (worst relative error {worst:.1e}): "
+              "bug fixed")

@@ -1,0 +1,65 @@
+"""Wrong answers for solutions/05_backpropagation.ipynb."""
+from . import WrongAnswer
+
+NOTEBOOK = "05_backpropagation"
+
+WRONG = [
+    WrongAnswer("linear_backward", "check_linear_backward", "transposed dW (x.T @ dy)",
+                r"dW has shape \(\d+, \d+\), expected \(\d+, \d+\) \(transposed\?\)", sub=("dW = dy.T @ x", "dW = x.T @ dy")),
+    WrongAnswer("linear_backward", "check_linear_backward", "db as a mean over the batch (an extra 1/N)",
+                r"db differs from the numeric gradient", sub=("db = dy.sum(axis=0)", "db = dy.mean(axis=0)")),
+    WrongAnswer("linear_backward", "check_linear_backward", "dx computed with W.T (a square-W habit)",
+                r"ValueError: matmul", sub=("dx = dy @ W", "dx = dy @ W.T")),
+    WrongAnswer("relu_backward", "check_relu_backward", "mask taken from dy instead of the input x",
+                r"dx differs from the numeric gradient", sub=("dy * (x > 0)", "dy * (dy > 0)")),
+    WrongAnswer("relu_backward", "check_relu_backward", "returns the mask without multiplying by dy",
+                r"dx differs from the numeric gradient", sub=("dy * (x > 0)", "(x > 0).astype(float)")),
+    WrongAnswer("sigmoid_backward", "check_sigmoid_backward", "applies sigmoid to the output again",
+                r"dx differs from the numeric gradient",
+                code="t = 1 / (1 + np.exp(-s))\nreturn dy * t * (1 - t)"),
+    WrongAnswer("sigmoid_backward", "check_sigmoid_backward", "forgot to multiply by dy",
+                r"dx differs from the numeric gradient", sub=("dy * s * (1 - s)", "s * (1 - s)")),
+    WrongAnswer("softmax_ce_backward", "check_softmax_ce_backward", "missing 1/N",
+                r"dlogits differs from the numeric gradient", sub=(") / len(labels)", ")")),
+    WrongAnswer("softmax_ce_backward", "check_softmax_ce_backward", "sign flip (onehot - P)",
+                r"dlogits differs from the numeric gradient",
+                sub=("(P - nnlib.one_hot(labels, logits.shape[1]))", "(nnlib.one_hot(labels, logits.shape[1]) - P)")),
+    WrongAnswer("grad_check", "check_grad_check", "forward difference instead of central difference",
+                r"differs from the exact gradient by .* central difference",
+                code=("x = x.astype(np.float64)\ngrad = np.zeros_like(x)\nf0 = f(x)\nfor i in np.ndindex(x.shape):\n"
+                      "    old = x[i]\n    x[i] = old + h\n    grad[i] = (f(x) - f0) / h\n    x[i] = old\nreturn grad")),
+    WrongAnswer("grad_check", "check_grad_check", "divides by h instead of 2h",
+                r"differs from the exact gradient", sub=("/ (2 * h)", "/ h")),
+    WrongAnswer("grad_check", "check_grad_check", "perturbs the caller's x and never restores it",
+                r"modified its argument 2 in place",
+                code=("grad = np.zeros_like(x)\nfor i in np.ndindex(x.shape):\n    old = x[i]\n    x[i] = old + h\n"
+                      "    plus = f(x)\n    x[i] = old - h\n    grad[i] = (plus - f(x)) / (2 * h)\nreturn grad")),
+    WrongAnswer("sgd_step", "check_sgd_step", "rebinds the dict entry instead of updating the array",
+                r"was replaced by a new array",
+                code="for k in params:\n    params[k] = params[k] - lr * grads[k]"),
+    WrongAnswer("sgd_step", "check_sgd_step", "steps up the gradient (sign flip)",
+                r"params\['.*'\]\[.*\] is .*, expected", sub=("p -= lr * grads[k]", "p += lr * grads[k]")),
+    WrongAnswer("sgd_step", "check_sgd_step", "returns the params dict instead of None",
+                r"should update the arrays in place and return None",
+                code="for k, p in params.items():\n    p -= lr * grads[k]\nreturn params"),
+    WrongAnswer("train_epoch", "check_train_epoch", "forgot to shuffle",
+                r"parameter '.*' differs from a reference run",
+                sub=("nnlib.batches(X, y, batch_size=batch_size, rng=rng)",
+                     "nnlib.batches(X, y, batch_size=batch_size, shuffle=False)")),
+    WrongAnswer("train_epoch", "check_train_epoch", "ignores the rng it is given (its own fixed seed)",
+                r"parameter '.*' differs from a reference run",
+                sub=("nnlib.batches(X, y, batch_size=batch_size, rng=rng)",
+                     "nnlib.batches(X, y, batch_size=batch_size, seed=0)")),
+    WrongAnswer("train_epoch", "check_train_epoch", "plain mean of batch losses (last batch over-weighted)",
+                r"the mean loss of epoch 1 is .*, expected",
+                code=("loss_fn = nnlib.SoftmaxCrossEntropy()\nlosses = []\n"
+                      "for Xb, yb in nnlib.batches(X, y, batch_size=batch_size, rng=rng):\n"
+                      "    losses.append(loss_fn(model.forward(Xb), yb))\n    model.backward(loss_fn.backward())\n"
+                      "    sgd_step(model.params, model.grads, lr)\nreturn float(np.mean(losses))")),
+    WrongAnswer("two_layer_backward", "check_two_layer_backward", "left the bug in (tanh derivative from z1)",
+                r"dW1 differs from the numeric gradient", sub=("dz1 = dh * (1 - h ** 2)", "dz1 = dh * (1 - z1 ** 2)")),
+    WrongAnswer("two_layer_backward", "check_two_layer_backward", "fixed the bug by dropping the tanh derivative",
+                r"dW1 differs from the numeric gradient", sub=("dz1 = dh * (1 - h ** 2)", "dz1 = dh")),
+    WrongAnswer("two_layer_backward", "check_two_layer_backward", "missing 1/N",
+                r"dW2 differs from the numeric gradient", sub=(") / len(y)", ")")),
+]
