@@ -119,6 +119,14 @@ def call(report: Report, fn, *args, what: str | None = None):
     return out
 
 
+def expect_tuple(report: Report, got, fn_name: str, names: tuple):
+    """Fail unless `got` is a tuple of len(names) values, e.g. names=("dw", "db"); returns it."""
+    if not (isinstance(got, tuple) and len(got) == len(names)):
+        desc = type(got).__name__ + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "")
+        report.fail(f"{fn_name} should return a tuple ({', '.join(names)}), got {desc}")
+    return got
+
+
 def expect_array(report: Report, got, shape: tuple, what: str, dtype_kind: str = "f"):
     """Fail unless `got` is an ndarray of `shape` (and of float kind unless dtype_kind says otherwise)."""
     if np.isscalar(got) and shape == ():

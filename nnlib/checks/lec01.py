@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numeric_gradient
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number
+from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
 
 
 def problem(rng, n=None, d=None):
@@ -60,10 +60,7 @@ def check_mse_grad(mse_grad, rng, report):
     worst = 0.0
     for trial in range(3):
         X, y, w, b = problem(rng)
-        out = call(report, mse_grad, X, y, w, b)
-        if not (isinstance(out, tuple) and len(out) == 2):
-            report.fail(f"mse_grad should return a pair (dw, db), got {type(out).__name__}")
-        dw, db = out
+        dw, db = expect_tuple(report, call(report, mse_grad, X, y, w, b), "mse_grad", ("dw", "db"))
         expect_array(report, dw, w.shape, "dw")
         db = expect_number(report, db, "db")
         if trial == 0:
@@ -83,10 +80,7 @@ def _reference_grad(X, y, w, b):
 def check_gd_step(gd_step, rng, report):
     X, y, w, b = problem(rng)
     lr = float(rng.uniform(0.01, 0.2))
-    out = call(report, gd_step, X, y, w, b, lr)
-    if not (isinstance(out, tuple) and len(out) == 2):
-        report.fail(f"gd_step should return the new pair (w, b), got {type(out).__name__}")
-    w_new, b_new = out
+    w_new, b_new = expect_tuple(report, call(report, gd_step, X, y, w, b, lr), "gd_step", ("w", "b"))
     expect_array(report, w_new, w.shape, "the new w")
     b_new = expect_number(report, b_new, "the new b")
     report.ok("gd_step returns a new (w, b) and leaves its inputs unchanged")
@@ -96,20 +90,23 @@ def check_gd_step(gd_step, rng, report):
     report.ok(f"gd_step moves w and b by -lr * gradient (lr = {lr:.3f})")
 
 
-@exercise("01.train")
-def check_train(train, rng, report):
-    X, y, _, _ = problem(rng, n=int(rng.integers(30, 60)))
-    lr, epochs = 0.1, int(rng.integers(20, 40))
-    out = call(report, train, X, y, lr, epochs)
-    if not (isinstance(out, tuple) and len(out) == 3):
-        report.fail(f"train should return (w, b, losses), got {type(out).__name__}")
-    w, b, losses = out
-    expect_array(report, w, (X.shape[1],), "w")
+def expect_training_result(report, out, n_features: int, epochs: int):
+    """(w, b, losses) from a training loop: w (D,), b a number, one loss per epoch."""
+    w, b, losses = expect_tuple(report, out, "train", ("w", "b", "losses"))
+    expect_array(report, w, (n_features,), "w")
     b = expect_number(report, b, "b")
     losses = np.asarray(losses, dtype=float)
     if losses.shape != (epochs,):
         report.fail(f"losses should hold one value per epoch: {epochs} values, got shape {losses.shape}")
     report.ok(f"train returns w, b and {epochs} losses")
+    return w, b, losses
+
+
+@exercise("01.train")
+def check_train(train, rng, report):
+    X, y, _, _ = problem(rng, n=int(rng.integers(30, 60)))
+    lr, epochs = 0.1, int(rng.integers(20, 40))
+    w, b, losses = expect_training_result(report, call(report, train, X, y, lr, epochs), X.shape[1], epochs)
     expect_close(report, losses[0], np.mean(y ** 2), "losses[0]")
     report.ok("training starts from w = 0, b = 0 and records the loss before each step")
     # The reference: the same gradient descent, step by step.
@@ -127,10 +124,7 @@ def check_train(train, rng, report):
 @exercise("01.closed_form")
 def check_closed_form(closed_form, rng, report):
     X, y, _, _ = problem(rng)
-    out = call(report, closed_form, X, y)
-    if not (isinstance(out, tuple) and len(out) == 2):
-        report.fail(f"closed_form should return (w, b), got {type(out).__name__}")
-    w, b = out
+    w, b = expect_tuple(report, call(report, closed_form, X, y), "closed_form", ("w", "b"))
     expect_array(report, w, (X.shape[1],), "w")
     b = expect_number(report, b, "b")
     report.ok("closed_form returns w and b")

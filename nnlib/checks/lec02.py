@@ -11,7 +11,8 @@ import numpy as np
 
 from ..gradcheck import numeric_gradient
 from ..validate import shape_str
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number
+from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
+from .lec01 import expect_training_result
 
 
 def _sigmoid_ref(z):
@@ -34,12 +35,6 @@ def problem(rng, n=None, d=None, scale=1.0):
     y = (X @ w_true + 0.5 * rng.standard_normal(n) > 0).astype(np.int64)
     y[:2] = [0, 1]  # both classes present
     return X, y, scale * rng.standard_normal(d), float(scale * rng.standard_normal())
-
-
-def _pair(report, out, name, what="(dw, db)"):
-    if not (isinstance(out, tuple) and len(out) == 2):
-        report.fail(f"{name} should return a pair {what}, got {type(out).__name__}")
-    return out
 
 
 def _expect_sigmoid(report, out, z, rtol=1e-9, atol=1e-15):
@@ -106,8 +101,7 @@ def check_logistic_grad(logistic_grad, rng, report):
         while abs(float(b_num)) < 1e-3:  # a relative error of a near-zero db would be numeric noise
             X, y, w, b = problem(rng)
             b_num = numeric_gradient(lambda b_: _bce_logits(X @ w + b_[()], y), np.array(b))
-        out = _pair(report, call(report, logistic_grad, X, y, w, b), "logistic_grad")
-        dw, db = out
+        dw, db = expect_tuple(report, call(report, logistic_grad, X, y, w, b), "logistic_grad", ("dw", "db"))
         expect_array(report, dw, w.shape, "dw")
         db = expect_number(report, db, "db")
         if trial == 0:
@@ -122,16 +116,7 @@ def check_logistic_grad(logistic_grad, rng, report):
 def check_train(train, rng, report):
     X, y, _, _ = problem(rng, n=int(rng.integers(30, 60)))
     lr, epochs = float(rng.uniform(0.2, 0.8)), int(rng.integers(20, 40))
-    out = call(report, train, X, y, lr, epochs)
-    if not (isinstance(out, tuple) and len(out) == 3):
-        report.fail(f"train should return (w, b, losses), got {type(out).__name__}")
-    w, b, losses = out
-    expect_array(report, w, (X.shape[1],), "w")
-    b = expect_number(report, b, "b")
-    losses = np.asarray(losses, dtype=float)
-    if losses.shape != (epochs,):
-        report.fail(f"losses should hold one value per epoch: {epochs} values, got shape {losses.shape}")
-    report.ok(f"train returns w, b and {epochs} losses")
+    w, b, losses = expect_training_result(report, call(report, train, X, y, lr, epochs), X.shape[1], epochs)
     expect_close(report, losses[0], np.log(2), "losses[0]")
     report.ok("training starts from w = 0, b = 0 (every probability 0.5, loss ln 2) and records the loss "
               "before each step")

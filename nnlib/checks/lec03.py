@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number
+from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
 
 H = 1e-6  # step of the central differences (roundoff ~1e-10 absolute, hence tolerance 1e-6 relative)
 
@@ -208,9 +208,7 @@ def _reference_epoch(X, y, w, b, lr):
 
 
 def _unpack_epoch(report, out, d):
-    if not (isinstance(out, tuple) and len(out) == 3):
-        report.fail(f"perceptron_epoch should return a tuple (w, b, mistakes), got {type(out).__name__}")
-    w, b, m = out
+    w, b, m = expect_tuple(report, out, "perceptron_epoch", ("w", "b", "mistakes"))
     expect_array(report, w, (d,), "the new w")
     b = expect_number(report, b, "the new b")
     m = expect_number(report, m, "mistakes")
@@ -274,9 +272,7 @@ def check_collapse(collapse, rng, report):
             widths = [int(k) for k in rng.integers(1, 7, size=depth + 1)]
         Ws, bs = _stack(rng, widths)
         out = call(report, collapse, [W.copy() for W in Ws], [b.copy() for b in bs])
-        if not (isinstance(out, tuple) and len(out) == 2):
-            report.fail(f"collapse should return a pair (W, b), got {type(out).__name__}")
-        W, b = out
+        W, b = expect_tuple(report, out, "collapse", ("W", "b"))
         what = f"{len(Ws)} layers with widths {widths}"
         expect_array(report, W, (widths[-1], widths[0]), f"W for {what}")
         expect_array(report, b, (widths[-1],), f"b for {what}")

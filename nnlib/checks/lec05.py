@@ -13,13 +13,7 @@ from ..data import batches
 from ..gradcheck import numeric_gradient, numeric_gradient_array, rel_error
 from ..layers import Linear, ReLU, Sequential, Tanh
 from ..losses import SoftmaxCrossEntropy
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number
-
-
-def _tuple(report, out, n, what):
-    if not (isinstance(out, tuple) and len(out) == n):
-        report.fail(f"{what}, got {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, tuple) else ""))
-    return out
+from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
 
 
 def _off_kinks(rng, shape, margin=0.05):
@@ -41,8 +35,7 @@ def check_linear_backward(linear_backward, rng, report):
             d_in, d_out = d_out + 1, d_out  # never square on the first try, so a transpose shows
         x, W, b = rng.standard_normal((n, d_in)), rng.standard_normal((d_out, d_in)), rng.standard_normal(d_out)
         dy = rng.standard_normal((n, d_out))
-        out = _tuple(report, call(report, linear_backward, dy, x, W), 3, "linear_backward should return (dx, dW, db)")
-        dx, dW, db = out
+        dx, dW, db = expect_tuple(report, call(report, linear_backward, dy, x, W), "linear_backward", ("dx", "dW", "db"))
         expect_array(report, dx, x.shape, "dx")
         expect_array(report, dW, W.shape, "dW")
         expect_array(report, db, b.shape, "db")
