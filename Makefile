@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 NOTEBOOK_DIRS := $(wildcard lectures solutions)
 
-.PHONY: setup lab test test-fast exercises slides bench clean
+.PHONY: setup lab test test-fast exercises slides grade bench clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,11 @@ exercises: $(STAMP)
 slides: $(STAMP)
 	-command -v npm >/dev/null && npm install --no-audit --no-fund --silent --prefix slides/assets reveal.js@4.0.2 requirejs@2.3.6 jquery@2.2.4 mathjax@2.7.7
 	$(BIN)/python -m nnlib.slides
+
+# Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder ASSIGNMENT=01
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSIONS=folder ASSIGNMENT=01"; exit 2; }
+	$(BIN)/python -m nnlib.grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out grades/$(ASSIGNMENT).csv --feedback grades/feedback
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py

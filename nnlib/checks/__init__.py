@@ -72,9 +72,13 @@ class Report:
         raise CheckFailed(f"{self.name}: {msg}")
 
 
-def check(key: str, answer, seed: int = 0, quiet: bool = False) -> int:
-    """Run the check registered as `key` on `answer` (usually a function). Returns the number of passed
-    properties; raises CheckFailed with a specific message on the first mistake."""
+def check(key: str, answer, seed: int = 0, quiet: bool = False) -> None:
+    """Run the check registered as `key` on `answer` (usually a function); raise CheckFailed with a
+    specific message on the first mistake.
+
+    Returns None on purpose: a check cell ending in check(...) must have no result, or Jupyter would
+    show it as Out[..] and nbgrader would read a number there as partial credit.
+    """
     fn = _load(key)
     name = getattr(answer, "__name__", key.split(".")[-1])
     report = Report(name, quiet)
@@ -93,7 +97,6 @@ def check(key: str, answer, seed: int = 0, quiet: bool = False) -> int:
         where = _student_frame(exc)
         print(f"✗ {name} raised {type(exc).__name__}: {exc}{where}")
         raise
-    return len(report.passed)
 
 
 def _student_frame(exc: BaseException) -> str:

@@ -1,0 +1,580 @@
+"""The bulk autograder (nnlib.grade): real submissions, built from exercise 01, good and bad.
+
+The fast tests check the pieces (finding submissions, rebuilding the notebook, cleaning messages).
+The slow ones run the grader once on a folder of adversarial students — each a real notebook whose
+answer cells were replaced — and check every student's row and feedback, and that no kernel is left
+running. Timeouts are small (cell 8 s, notebook 32 s) so the whole run takes about a minute.
+"""
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nnlib import grade
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "01_linear_regression.ipynb"
+EXERCISE = ROOT / "exercises" / "01_linear_regression.ipynb"
+CHECKS = ["check_predict", "check_mse", "check_mae", "check_mse_grad", "check_gd_step", "check_train",
+          "check_closed_form"]
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 8, 32
+BWRAP = shutil.which("bwrap") is not None
+
+
+# -- building submissions ------------------------------------------------------------------------
+
+def meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def right_answers() -> dict:
+    """grade_id -> the solution's answer code as a student would write it (markers removed)."""
+    nb = nbformat.read(SOLUTION, as_version=4)
+    return {meta(c)["grade_id"]: "\n".join(l for l in c.source.splitlines() if "SOLUTION" not in l)
+            for c in nb.cells if meta(c).get("solution")}
+
+
+RIGHT = right_answers()
+WRONG_MAE = RIGHT["mae"].replace("np.abs(y_pred - y)", "y_pred - y")
+WRONG_PREDICT = 'def predict(X, w, b):\n    return X @ w   # forgot the bias'
+
+
+def submission(**answers):
+    """The exercise notebook filled in correctly, except answers given as grade_id=source (None: the stub)."""
+    nb = nbformat.read(EXERCISE, as_version=4)
+    for cell in nb.cells:
+        grade_id = meta(cell).get("grade_id")
+        if meta(cell).get("solution"):
+            source = answers.get(grade_id, RIGHT[grade_id])
+            if source is not None:
+                cell.source = source
+    return nb
+
+
+def stub_submission():
+    return submission(**dict.fromkeys(RIGHT))
+
+
+def cell_of(nb, grade_id):
+    return next(c for c in nb.cells if meta(c).get("grade_id") == grade_id)
+
+
+def save(nb, path: Path, mtime=None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+NOTEBOOK = "01_linear_regression.ipynb"
+
+IGNORES_INTERRUPT = '''\
+def mse_grad(X, y, w, b):
+    while True:
+        try:
+            while True:
+                pass
+        except KeyboardInterrupt:
+            pass   # keeps running: only the grader's probe and kill stop this
+'''
+MONKEYPATCH = WRONG_MAE + '''
+import nnlib.checks, nnlib.checks.lec01
+nnlib.checks.expect_close = lambda *args, **kwargs: 0.0
+nnlib.checks.lec01.expect_close = lambda *args, **kwargs: 0.0
+nnlib.checks.check = lambda *args, **kwargs: None
+from nnlib.checks import check
+'''
+LEAKER = '''\
+def predict(X, w, b):
+    cell = get_ipython().user_ns["In"][-1]   # the check cell being run, hidden tests included
+    raise RuntimeError("the test was:" + cell.split("BEGIN HIDDEN TESTS")[-1])
+'''
+FORGER = '''\
+import json, os, signal
+forged = "".join(json.dumps({"cell": i, "status": "ok"}) + "\\n" for i in range(40)) + '{"done": true}\\n'
+worker = os.getppid()
+for fd in range(20):   # write "all cells passed" into every file the grading worker has open ...
+    try:
+        with open(f"/proc/{worker}/fd/{fd}", "a") as f:
+            f.write(forged)
+    except OSError:
+        pass
+os.kill(worker, signal.SIGKILL)   # ... and stop it before it writes the truth
+'''
+PROBE = f'''\
+import os, socket
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=3).close()
+    net = "open"
+except OSError:
+    net = "blocked"
+repo = os.path.exists({str(SOLUTION)!r})
+raise RuntimeError(f"probe: repo={{repo}} net={{net}}")
+'''
+
+
+def adversarial_folder(folder: Path) -> None:
+    """One folder per student (and one loose file), each a case the grader must survive."""
+    save(submission(), folder / "alice" / NOTEBOOK)                                   # correct
+    save(submission(mae=WRONG_MAE), folder / "bob" / NOTEBOOK)                        # one wrong answer
+    (folder / "carol").mkdir()
+    shutil.copy(EXERCISE, folder / "carol" / NOTEBOOK)                                # the stub untouched
+    save(submission(mae="def mae(y_pred, y):\n    while True:\n        pass"), folder / "dave" / NOTEBOOK)
+    save(submission(mse_grad=IGNORES_INTERRUPT), folder / "erin" / NOTEBOOK)
+    save(submission(predict="import sys\ndef predict(X, w, b):\n    sys.exit('bye')"), folder / "frank" / NOTEBOOK)
+    save(submission(gd_step="import os\nos._exit(1)"), folder / "gina" / NOTEBOOK)
+    too_big = RIGHT["closed_form"].replace("    Xb =", "    scratch = bytearray(6 * 2**30)\n    Xb =")
+    save(submission(train="_everything = np.ones(10**11)\n" + RIGHT["train"], closed_form=too_big),
+         folder / "hank" / NOTEBOOK)                                                  # past the memory limit
+    ivan = submission(predict=WRONG_PREDICT)
+    cell_of(ivan, "check_predict").source = 'print("all good")'                       # edited check
+    ivan.cells.remove(cell_of(ivan, "check_mse"))                                     # deleted check
+    moved = cell_of(ivan, "check_mae")
+    ivan.cells.remove(moved)
+    ivan.cells.append(moved)                                                          # moved check
+    ivan.cells.append(nbformat.v4.new_code_cell("raise SystemExit('scratch cells are not run')"))
+    save(ivan, folder / "ivan" / NOTEBOOK)
+    save(submission(predict=WRONG_PREDICT + "\n\ndef check(*args, **kwargs):\n    print('✓ all good')"),
+         folder / "judy" / NOTEBOOK)
+    save(submission(mae=MONKEYPATCH), folder / "kim" / NOTEBOOK)
+    save(submission(predict="for _ in range(100_000):\n    print('spam ' * 20)\n" + RIGHT["predict"]),
+         folder / "leo" / NOTEBOOK)                                                   # 10 MB of output
+    (folder / "mia").mkdir()
+    (folder / "mia" / NOTEBOOK).write_text('{"cells": [', encoding="utf-8")           # truncated JSON
+    (folder / "nora").mkdir()
+    (folder / "nora" / NOTEBOOK).write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")  # a PDF renamed
+    (folder / "omar").mkdir()
+    (folder / "omar" / "01_linear_regression.txt").write_text("def predict(X, w, b): ...")
+    (folder / "pat").mkdir()                                                          # empty folder
+    save(stub_submission(), folder / "quinn" / NOTEBOOK, mtime=time.time() - 3600)
+    save(submission(), folder / "quinn" / "01_linear_regression (1).ipynb")            # newer: graded
+    slow = {g: "import time\ntime.sleep(7)\n" + RIGHT[g] for g in ("predict", "mse", "mae", "mse_grad", "gd_step")}
+    save(submission(**slow), folder / "ada" / NOTEBOOK)                               # past the notebook limit
+    save(submission(predict=LEAKER), folder / "sam" / NOTEBOOK)
+    save(submission(**{**dict.fromkeys(RIGHT), "predict": FORGER}), folder / "tom" / NOTEBOOK)
+    save(submission(predict=PROBE), folder / "vera" / NOTEBOOK)
+    save(submission(), folder / "zoe_01_linear_regression.ipynb")                     # the flat layout
+
+
+# (status, score) per student; None: checked separately. A broken predict also fails check_train
+# (train calls predict), as it would in the student's own notebook.
+EXPECTED = {
+    "alice": ("ok", 7), "bob": ("ok", 6), "carol": ("ok", 0), "dave": ("timeout", 6), "erin": ("timeout", 3),
+    "frank": ("ok", 5), "gina": ("kernel died", 4), "hank": ("ok", 5), "ivan": ("ok", 5), "judy": ("ok", 5),
+    "kim": ("ok", 6), "leo": ("ok", 7), "mia": ("invalid notebook", 0), "nora": ("invalid notebook", 0),
+    "omar": ("missing", 0), "pat": ("missing", 0), "quinn": ("ok", 7), "ada": ("timeout", None),
+    "sam": ("ok", 5), "tom": ("kernel died", None), "vera": ("ok", 5), "zoe": ("ok", 7),
+}
+
+
+def run_grader(submissions: Path, out: Path, *extra) -> subprocess.CompletedProcess:
+    """`python -m nnlib.grade` as an instructor runs it; its temporary files go under out/tmp."""
+    (out / "tmp").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(out / "tmp")}
+    cmd = [sys.executable, "-m", "nnlib.grade", str(submissions), "--assignment", "01",
+           "--out", str(out / "grades.csv"), "--feedback", str(out / "feedback"),
+           "--cell-timeout", str(CELL_TIMEOUT), "--timeout", str(NOTEBOOK_TIMEOUT), *extra]
+    return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def rows_of(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def feedback_of(out: Path, student: str) -> str:
+    return (out / "feedback" / student / "01_linear_regression.md").read_text(encoding="utf-8")
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that mention `text` (Linux /proc), after a short grace period."""
+    for _ in range(10):
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in line:
+                found.append(f"{cmdline.parent.name}: {line[:200]}")
+        if not found:
+            return []
+        time.sleep(0.5)
+    return found
+
+
+def can_trace_any_process() -> bool:
+    """Whether this process has CAP_SYS_PTRACE (root), which reads any process's fds, dumpable or not."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return os.geteuid() == 0
+    cap_eff = int(re.search(r"CapEff:\s*([0-9a-f]+)", status.read_text()).group(1), 16)
+    return bool(cap_eff >> 19 & 1)   # CAP_SYS_PTRACE = 19
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One grading run over all adversarial students; returns (rows, output folder, grader stdout)."""
+    base = tmp_path_factory.mktemp("grading")
+    adversarial_folder(base / "submissions")
+    start = time.monotonic()
+    done = run_grader(base / "submissions", base / "out")
+    print(f"grading run: {time.monotonic() - start:.0f} s\n{done.stdout}\n{done.stderr[-2000:]}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return rows_of(base / "out"), base / "out", done.stdout
+
+
+# -- fast tests of the pieces --------------------------------------------------------------------
+
+def test_find_source_accepts_number_or_stem():
+    assert grade.find_source("01") == SOLUTION
+    assert grade.find_source("1") == SOLUTION
+    assert grade.find_source("01_linear_regression") == SOLUTION
+    with pytest.raises(SystemExit, match="names no single notebook"):
+        grade.find_source("42")
+
+
+def test_collect_reads_folders_and_loose_files(tmp_path):
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / NOTEBOOK).write_text("{}")
+    (tmp_path / "alice" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "alice" / ".ipynb_checkpoints" / "01_linear_regression-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "bob_smith_01_linear_regression.ipynb").write_text("{}")
+    (tmp_path / "carol_01_linear_regression.pdf").write_text("%PDF")
+    (tmp_path / "notes.txt").write_text("")
+    students, ignored = grade.collect(tmp_path, "01")
+    assert sorted(students) == ["alice", "bob_smith", "carol"]
+    assert [p.name for p in students["alice"]] == [NOTEBOOK]   # checkpoints are not submissions
+    assert ignored == ["notes.txt"]
+    path, note = grade.choose(students["carol"], "01")
+    assert path is None and "carol_01_linear_regression.pdf" in note
+
+
+def test_choose_takes_the_newest_and_says_so(tmp_path):
+    old = save(stub_submission(), tmp_path / NOTEBOOK, mtime=1_000_000)
+    new = save(stub_submission(), tmp_path / "01_linear_regression-Copy1.ipynb")
+    other = save(stub_submission(), tmp_path / "02_logistic_regression.ipynb")
+    path, note = grade.choose([old, new, other], "01")
+    assert path == new and note.startswith("2 files found, graded the newest: 01_linear_regression-Copy1.ipynb")
+    assert grade.choose([], "01") == (None, "nothing was handed in (empty folder)")
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b'{"cells": [', "not valid JSON"),
+    (b"%PDF-1.7\n", "PDF document renamed"),
+    (b"\xff\xfe\x00\x00garbage", "binary"),
+    (b'{"hello": "world"}', "not a Jupyter notebook"),
+    (b'[1, 2, 3]', "not a Jupyter notebook"),
+    (b'{"cells": [{"cell_type": "code", "source": "\\ud800", "metadata": {}, "outputs": [], "execution_count": null}],'
+     b' "metadata": {}, "nbformat": 4, "nbformat_minor": 4}', "not valid Unicode"),
+])
+def test_read_submission_says_why_a_file_is_not_a_notebook(tmp_path, content, reason):
+    path = tmp_path / NOTEBOOK
+    path.write_bytes(content)
+    with pytest.raises(grade.InvalidNotebook, match=reason):
+        grade.read_submission(path)
+
+
+def test_graded_notebook_comes_from_the_source_with_the_students_answers():
+    assignment = grade.Assignment.load(SOLUTION)
+    student = submission(predict=WRONG_PREDICT)
+    cell_of(student, "check_predict").source = "pass"                  # edited
+    student.cells.remove(cell_of(student, "check_mse"))                # deleted
+    student.cells.remove(cell_of(student, "mae"))                      # answer missing
+    student.cells.insert(0, nbformat.v4.new_code_cell("import os"))    # scratch cell
+    copy = nbformat.from_dict(cell_of(student, "train"))
+    cell_of(student, "train").source = "def train(X, y, lr, epochs):\n    return 'first copy'"
+    student.cells.append(copy)                                         # duplicated answer: the last one wins
+    nb, notes = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, student, assignment.guard)
+
+    source = nbformat.read(SOLUTION, as_version=4)
+    assert [c.cell_type for c in nb.cells] == [c.cell_type for c in source.cells]
+    assert "import os" not in [c.source for c in nb.cells]
+    assert cell_of(nb, "predict").source == WRONG_PREDICT
+    assert cell_of(nb, "train").source == RIGHT["train"]
+    assert "raise NotImplementedError('Hint:" in cell_of(nb, "mae").source
+    for grade_id in CHECKS:
+        restored = cell_of(nb, grade_id).source
+        assert restored.startswith(assignment.guard) and restored.endswith(cell_of(source, grade_id).source)
+        assert "BEGIN HIDDEN TESTS" in restored
+    assert "nnlib.checks.lec01" in assignment.guard
+    assert any("not found" in n and "mae" in n for n in notes)
+    assert any("more than once" in n and "train" in n for n in notes)
+
+
+def test_messages_lose_hidden_tests_and_colours():
+    assignment = grade.Assignment.load(SOLUTION)
+    leaked = ("\x1b[0;31mRuntimeError\x1b[0m: for seed in (101, 102, 103):\n"
+              '    check("01.predict", predict, seed=seed, quiet=True)')
+    text = grade.clean(leaked, assignment.hidden)
+    assert "\x1b" not in text and "101, 102" not in text and "seed=seed" not in text
+    assert text.startswith("RuntimeError: [hidden test]")
+
+
+def test_without_bwrap_grading_goes_on_unsandboxed(monkeypatch):
+    monkeypatch.setattr(grade.shutil, "which", lambda name: None)
+    assert grade.sandbox_check() == (False, "sandbox: bwrap not available, grading without it")
+
+
+def test_sandbox_binds_nnlib_but_not_the_repository(tmp_path):
+    args = grade.sandbox_args(tmp_path)
+    binds = [args[i + 1] for i, a in enumerate(args) if a in ("--ro-bind", "--bind")]
+    assert str(ROOT / "nnlib") in binds and str(tmp_path) in binds
+    assert str(ROOT) not in binds and "/" not in binds
+    assert "--unshare-net" in args and "--die-with-parent" in args
+
+
+# -- one grading run over adversarial submissions ------------------------------------------------
+
+@pytest.mark.slow
+def test_every_student_gets_exactly_one_row(graded):
+    rows, out, _ = graded
+    assert sorted(rows) == sorted(EXPECTED)
+    header = next(csv.reader(open(out / "grades.csv", encoding="utf-8")))
+    assert header == ["student", "assignment", "status", "score", "max_score", *CHECKS, "note"]
+    for student, row in rows.items():
+        assert row["max_score"] == "7"
+        assert float(row["score"]) == sum(float(row[c]) for c in CHECKS)
+        assert (out / "feedback" / student / "01_linear_regression.md").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(s for s, (_, score) in EXPECTED.items() if score is not None))
+def test_status_and_score(graded, student):
+    rows, out, _ = graded
+    status, score = EXPECTED[student]
+    row = rows[student]
+    assert (row["status"], float(row["score"])) == (status, score), f"{student}: {row}\n{feedback_of(out, student)}"
+
+
+@pytest.mark.slow
+def test_a_wrong_answer_is_named_with_the_reason(graded):
+    rows, out, _ = graded
+    assert rows["bob"]["check_mae"] == "0" and rows["bob"]["check_mse"] == "1"
+    text = feedback_of(out, "bob")
+    assert "# 01_linear_regression: 6 / 7 points" in text
+    assert "- ✓ `check_mse`" in text and "- ✗ `check_mae`" in text
+    assert "CheckFailed: mae: mae is" in text
+
+
+@pytest.mark.slow
+def test_a_stub_scores_zero_saying_not_implemented(graded):
+    rows, out, _ = graded
+    assert rows["carol"]["note"] == ""
+    assert feedback_of(out, "carol").count("NotDone: ") == 7
+
+
+@pytest.mark.slow
+def test_an_endless_loop_costs_only_its_check(graded):
+    rows, out, _ = graded
+    assert rows["dave"]["check_mae"] == "0" and rows["dave"]["check_closed_form"] == "1"
+    expected = f"cell 9 (check check_mae) ran past {CELL_TIMEOUT} s and was interrupted; the rest was graded"
+    assert expected in rows["dave"]["note"]
+    assert f"timed out after {CELL_TIMEOUT} s" in feedback_of(out, "dave")
+
+
+@pytest.mark.slow
+def test_a_loop_that_ignores_interrupts_is_stopped(graded):
+    rows, out, _ = graded
+    assert [rows["erin"][c] for c in CHECKS] == ["1", "1", "1", "0", "0", "0", "0"]
+    assert "did not stop, so the rest was not run" in rows["erin"]["note"]
+    assert "not run: cell 12 (check check_mse_grad) did not stop when interrupted" in feedback_of(out, "erin")
+
+
+@pytest.mark.slow
+def test_sys_exit_fails_only_its_check(graded):
+    rows, out, _ = graded
+    assert rows["frank"]["check_predict"] == "0"
+    assert "SystemExit: bye" in feedback_of(out, "frank")
+
+
+@pytest.mark.slow
+def test_os_exit_is_a_dead_kernel(graded):
+    rows, out, _ = graded
+    assert "the kernel died in cell 14 (answer gd_step)" in rows["gina"]["note"]
+    assert "not run: the kernel had died" in feedback_of(out, "gina")
+
+
+@pytest.mark.slow
+def test_allocations_beyond_the_memory_limit_fail_cleanly(graded):
+    rows, out, _ = graded
+    assert rows["hank"]["check_train"] == "0" and rows["hank"]["check_closed_form"] == "0"
+    assert rows["hank"]["check_gd_step"] == "1"
+    text = feedback_of(out, "hank")
+    assert "MemoryError" in text and "answer train: MemoryError" in text
+
+
+@pytest.mark.slow
+def test_edited_deleted_and_moved_checks_are_restored(graded):
+    rows, out, _ = graded
+    assert [rows["ivan"][c] for c in CHECKS] == ["0", "1", "1", "1", "1", "0", "1"]
+    assert "CheckFailed: predict: y_pred" in feedback_of(out, "ivan")
+
+
+@pytest.mark.slow
+def test_redefining_check_does_not_help(graded):
+    rows, out, _ = graded
+    assert rows["judy"]["check_predict"] == "0"
+    assert "review by hand" in rows["judy"]["note"] and "def check" in rows["judy"]["note"]
+    assert "review by hand" not in feedback_of(out, "judy")
+
+
+@pytest.mark.slow
+def test_monkeypatching_nnlib_checks_does_not_help(graded):
+    rows, out, _ = graded
+    assert rows["kim"]["check_mae"] == "0"
+    assert "CheckFailed: mae: mae is" in feedback_of(out, "kim")
+    assert "nnlib.checks" in rows["kim"]["note"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", [
+    {"predict": WRONG_PREDICT + "\n\ndef check(*args, **kwargs):\n    print('ok')"},
+    {"mae": MONKEYPATCH},
+], ids=["redefined-check", "monkeypatched-nnlib"])
+def test_without_the_guard_these_cheats_would_pass(tmp_path, answers):
+    """The two tests above bite: the same answers score full marks when check cells are not guarded."""
+    assignment = grade.Assignment.load(SOLUTION)
+    settings = grade.Settings(cell_timeout=CELL_TIMEOUT, timeout=NOTEBOOK_TIMEOUT)
+
+    def score(guard):
+        nb, _ = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, submission(**answers), guard)
+        run = grade.run_worker(nb, settings, tmp_path / ("guarded" if guard else "unguarded"))
+        return grade.score_run(run, nb, assignment.checks, settings, assignment.hidden).score
+
+    assert score(guard="") == 7
+    assert score(guard=assignment.guard) < 7
+
+
+@pytest.mark.slow
+def test_huge_output_is_graded_and_stays_out_of_the_reports(graded):
+    rows, out, _ = graded
+    assert rows["leo"]["score"] == "7"
+    assert len(feedback_of(out, "leo")) < 3000
+    assert (out / "grades.csv").stat().st_size < 10_000
+
+
+@pytest.mark.slow
+def test_files_that_are_not_notebooks_say_why(graded):
+    rows, _, _ = graded
+    assert "not valid JSON" in rows["mia"]["note"]
+    assert "PDF document renamed to .ipynb" in rows["nora"]["note"]
+    assert "no 01_*.ipynb notebook was handed in; found only: 01_linear_regression.txt" in rows["omar"]["note"]
+    assert rows["pat"]["note"] == "nothing was handed in (empty folder)"
+
+
+@pytest.mark.slow
+def test_two_submissions_grade_the_newest(graded):
+    rows, _, _ = graded
+    assert rows["quinn"]["note"] == ("2 files found, graded the newest: 01_linear_regression (1).ipynb "
+                                     "(not: 01_linear_regression.ipynb)")
+
+
+@pytest.mark.slow
+def test_the_notebook_time_limit_keeps_finished_checks(graded):
+    rows, out, _ = graded
+    assert rows["ada"]["status"] == "timeout"
+    assert 1 <= float(rows["ada"]["score"]) <= 4 and rows["ada"]["check_closed_form"] == "0"
+    assert f"ran past its {NOTEBOOK_TIMEOUT} s time limit" in rows["ada"]["note"]
+    assert f"not run: the notebook hit its {NOTEBOOK_TIMEOUT} s time limit" in feedback_of(out, "ada")
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_tests_or_tracebacks(graded):
+    rows, out, _ = graded
+    for student in rows:
+        text = feedback_of(out, student)
+        for secret in ("HIDDEN TESTS", "seed=seed", "(101, 102, 103)", "Traceback", "\x1b[", "_grader_"):
+            assert secret not in text, f"{student}'s feedback shows {secret!r}"
+    assert "RuntimeError: the test was:" in feedback_of(out, "sam")   # the leak attempt itself is reported
+
+
+@pytest.mark.slow
+def test_the_kernel_cannot_forge_results(graded):
+    rows, _, stdout = graded
+    if can_trace_any_process() and not stdout.startswith("sandbox: bwrap ("):
+        pytest.skip("root outside the sandbox can reach into any process: grade as a normal user or with bwrap")
+    assert (rows["tom"]["status"], rows["tom"]["score"]) == ("kernel died", "0"), rows["tom"]
+    assert "was killed (signal 9) while running cell 3 (answer predict)" in rows["tom"]["note"]
+
+
+@pytest.mark.slow
+def test_no_kernel_is_left_running(graded):
+    _, out, _ = graded
+    assert processes_mentioning(str(out / "tmp")) == []
+
+
+@pytest.mark.slow
+def test_the_sandbox_hides_the_repository_and_the_network(graded):
+    _, out, stdout = graded
+    first_line = stdout.splitlines()[0]
+    if not first_line.startswith("sandbox: bwrap ("):
+        assert first_line.endswith("grading without it")   # said once, and grading went on
+        pytest.skip(first_line)
+    assert "RuntimeError: probe: repo=False net=blocked" in feedback_of(out, "vera")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BWRAP, reason="without bwrap the main run already grades unsandboxed")
+def test_without_the_sandbox_a_killed_notebook_leaves_no_kernel(tmp_path):
+    folder = tmp_path / "submissions"
+    save(submission(), folder / "alice" / NOTEBOOK)
+    save(submission(mse_grad="import time\ntime.sleep(9)\n" + RIGHT["mse_grad"],
+                    gd_step="import time\ntime.sleep(9)\n" + RIGHT["gd_step"]), folder / "rita" / NOTEBOOK)
+    done = run_grader(folder, tmp_path / "out", "--no-sandbox", "--timeout", "12")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("sandbox: off (--no-sandbox)")
+    rows = rows_of(tmp_path / "out")
+    assert (rows["alice"]["status"], rows["alice"]["score"]) == ("ok", "7")
+    assert rows["rita"]["status"] == "timeout" and "time limit" in rows["rita"]["note"]
+    assert processes_mentioning(str(tmp_path / "out" / "tmp")) == []
+
+
+# -- the same course in nbgrader ------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_nbgrader_generate_assignment_accepts_the_solution(tmp_path):
+    source = tmp_path / "source" / "01_linear_regression"
+    source.mkdir(parents=True)
+    shutil.copy(SOLUTION, source / NOTEBOOK)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "01_linear_regression",
+                           "--no-db"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    released = (tmp_path / "release" / "01_linear_regression" / NOTEBOOK).read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released and "seed=seed" not in released
+    nb = nbformat.reads(released, as_version=4)
+    visible_checks = [f'check("01.{c[6:]}", {c[6:]})' for c in CHECKS]   # check_mse -> check("01.mse", mse)
+    assert [c.source.strip() for c in nb.cells if meta(c).get("grade")] == visible_checks
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_gives_a_correct_submission_full_marks(tmp_path):
+    source = tmp_path / "source" / "01_linear_regression"
+    source.mkdir(parents=True)
+    shutil.copy(SOLUTION, source / NOTEBOOK)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # it runs alembic
+
+    def nbgrader(*args):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    nbgrader("generate_assignment", "01_linear_regression")
+    released = nbformat.read(tmp_path / "release" / "01_linear_regression" / NOTEBOOK, as_version=4)
+    for cell in released.cells:
+        if meta(cell).get("solution"):
+            cell.source = RIGHT[meta(cell)["grade_id"]]
+    save(released, tmp_path / "submitted" / "alice" / "01_linear_regression" / NOTEBOOK)
+    nbgrader("autograde", "01_linear_regression")
+    nbgrader("export")
+    with open(tmp_path / "grades.csv", newline="") as f:
+        (row,) = csv.DictReader(f)
+    assert (row["student_id"], float(row["score"]), float(row["max_score"])) == ("alice", 7.0, 7.0)
