@@ -35,24 +35,24 @@ def check_predict(predict, rng, report):
     report.ok("predict computes X @ w + b")
 
 
-@exercise("01.mse")
-def check_mse(mse, rng, report):
+def _check_regression_loss(loss_fn, name, reference, description, rng, report):
+    """A loss (y_pred, y) -> number, compared with `reference` on a random problem."""
     _, y, _, _ = problem(rng)
     y_pred = y + rng.standard_normal(len(y))
-    value = expect_number(report, call(report, mse, y_pred, y), "mse")
-    report.ok("mse returns a single number")
-    expect_close(report, value, np.mean((y_pred - y) ** 2), "mse")
-    report.ok("mse is the mean of the squared errors")
+    value = expect_number(report, call(report, loss_fn, y_pred, y), name)
+    report.ok(f"{name} returns a single number")
+    expect_close(report, value, reference(y_pred - y), name)
+    report.ok(f"{name} is the mean of the {description}")
+
+
+@exercise("01.mse")
+def check_mse(mse, rng, report):
+    _check_regression_loss(mse, "mse", lambda e: np.mean(e ** 2), "squared errors", rng, report)
 
 
 @exercise("01.mae")
 def check_mae(mae, rng, report):
-    _, y, _, _ = problem(rng)
-    y_pred = y + rng.standard_normal(len(y))
-    value = expect_number(report, call(report, mae, y_pred, y), "mae")
-    report.ok("mae returns a single number")
-    expect_close(report, value, np.mean(np.abs(y_pred - y)), "mae")
-    report.ok("mae is the mean of the absolute errors")
+    _check_regression_loss(mae, "mae", lambda e: np.mean(np.abs(e)), "absolute errors", rng, report)
 
 
 @exercise("01.mse_grad")
