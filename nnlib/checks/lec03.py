@@ -37,15 +37,21 @@ def _check_values(report, fn, f_ref, name, rng, *extra, what=None):
     report.ok(what or f"{name} keeps the input's shape and matches its formula on 3 random arrays")
 
 
-def _check_derivative(report, dfn, f_ref, name, rng, *extra, tol=1e-6):
+def _check_derivative(report, dfn, f_ref, name, rng, alpha=None, tol=1e-6):
+    """dfn(z) (or dfn(z, alpha)) keeps z's shape and matches the numeric derivative of f_ref on 3 random arrays."""
+    extra = () if alpha is None else (alpha,)
+    label = f"{name}(z)" if alpha is None else f"{name}(z, alpha={alpha:.3f})"
     worst = 0.0
     for trial in range(3):
         z = _random_z(rng)
         out = call(report, dfn, z, *extra)
-        expect_array(report, out, z.shape, f"{name}(z) for z of shape {z.shape}")
-        worst = max(worst, expect_gradient(report, out, _numeric_derivative(f_ref, z), f"{name}(z)", tol=tol))
-    report.ok(f"{name} keeps the shape and matches the numeric derivative on 3 random arrays "
-              f"(worst relative error {worst:.1e})")
+        expect_array(report, out, z.shape, f"{label} for z of shape {z.shape}")
+        worst = max(worst, expect_gradient(report, out, _numeric_derivative(f_ref, z), label, tol=tol))
+    if alpha is None:
+        report.ok(f"{name} keeps the shape and matches the numeric derivative on 3 random arrays "
+                  f"(worst relative error {worst:.1e})")
+    else:
+        report.ok(f"{name}(z, alpha) uses the alpha it is given (alpha = {alpha:.3f})")
 
 
 # -- reference formulas, written independently of nnlib.functional ----------------------------
@@ -144,10 +150,7 @@ def check_leaky_relu(leaky_relu, rng, report):
 def check_leaky_relu_derivative(leaky_relu_derivative, rng, report):
     _check_derivative(report, leaky_relu_derivative, _leaky(0.01), "leaky_relu_derivative", rng)
     alpha = float(rng.uniform(0.05, 0.5))
-    z = _random_z(rng)
-    out = expect_array(report, call(report, leaky_relu_derivative, z, alpha), z.shape, "leaky_relu_derivative(z, alpha)")
-    expect_gradient(report, out, _numeric_derivative(_leaky(alpha), z), f"leaky_relu_derivative(z, alpha={alpha:.3f})")
-    report.ok(f"leaky_relu_derivative(z, alpha) uses the alpha it is given (alpha = {alpha:.3f})")
+    _check_derivative(report, leaky_relu_derivative, _leaky(alpha), "leaky_relu_derivative", rng, alpha)
 
 
 @exercise("03.elu")
@@ -161,12 +164,9 @@ def check_elu(elu, rng, report):
 
 @exercise("03.elu_derivative")
 def check_elu_derivative(elu_derivative, rng, report):
-    _check_derivative(report, elu_derivative, _elu(1.0), "elu_derivative", rng, tol=1e-6)
+    _check_derivative(report, elu_derivative, _elu(1.0), "elu_derivative", rng)
     alpha = float(rng.uniform(0.2, 2.0))
-    z = _random_z(rng)
-    out = expect_array(report, call(report, elu_derivative, z, alpha), z.shape, "elu_derivative(z, alpha)")
-    expect_gradient(report, out, _numeric_derivative(_elu(alpha), z), f"elu_derivative(z, alpha={alpha:.3f})", tol=1e-6)
-    report.ok(f"elu_derivative(z, alpha) uses the alpha it is given (alpha = {alpha:.3f})")
+    _check_derivative(report, elu_derivative, _elu(alpha), "elu_derivative", rng, alpha)
 
 
 # -- a neuron ----------------------------------------------------------------------------------
