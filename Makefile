@@ -33,18 +33,18 @@ test-fast: $(STAMP)
 
 # Regenerate exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)
-	$(BIN)/python -m nnlib.exercises
+	$(BIN)/python -m nnlib.course.exercises
 
 # Lecture decks in slides/ (reveal.js). With npm, the deck's scripts are installed locally so the
 # slides work offline; without it they load from a CDN.
 slides: $(STAMP)
 	-command -v npm >/dev/null && npm install --no-audit --no-fund --silent --prefix slides/assets reveal.js@4.0.2 requirejs@2.3.6 jquery@2.2.4 mathjax@2.7.7
-	$(BIN)/python -m nnlib.slides
+	$(BIN)/python -m nnlib.course.slides
 
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder ASSIGNMENT=01
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSIONS=folder ASSIGNMENT=01"; exit 2; }
-	$(BIN)/python -m nnlib.grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out grades/$(ASSIGNMENT).csv --feedback grades/feedback
+	$(BIN)/python -m nnlib.course.grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out grades/$(ASSIGNMENT).csv --feedback grades/feedback
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 # Submodules that pull in heavier packages (matplotlib, ipywidgets, nbformat) load on first use,
 # so `import nnlib` stays fast and `nnlib.viz.show_weights(...)` works without a separate import.
-_LAZY_SUBMODULES = {"viz", "widgets", "checks", "exercises", "slides", "grade"}
+_LAZY_SUBMODULES = {"viz", "widgets", "checks", "course"}
 
 
 def __getattr__(name):

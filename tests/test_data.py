@@ -11,14 +11,14 @@ import struct
 import numpy as np
 import pytest
 
-from nnlib import data
+from nnlib.data import mnist
 from nnlib.data import (
     APARTMENT_FEATURES, MNIST_MD5, MNIST_SHA256, XOR_TRUTH_TABLE, batches, load_mnist,
     make_apartments, make_moons, make_rings, make_spirals, make_xor, one_hot, read_idx,
     verify_checksum,
 )
 
-BUNDLED = data._BUNDLED_DIR
+BUNDLED = mnist._BUNDLED_DIR
 CLASSIFIERS = [
     # (function, kwargs, expected number of samples, number of classes)
     (make_rings, dict(n=400), 400, 2),
@@ -549,7 +549,7 @@ def test_load_mnist_full_without_files(tmp_path, monkeypatch):
 
 def test_default_cache_dir(monkeypatch):
     monkeypatch.delenv("NNLIB_DATA", raising=False)
-    assert data._default_cache_dir().parts[-3:] == (".cache", "nnlib", "mnist")
+    assert mnist._default_cache_dir().parts[-3:] == (".cache", "nnlib", "mnist")
 
 
 # --------------------------------------------------------------------------
@@ -559,11 +559,11 @@ def test_default_cache_dir(monkeypatch):
 def test_download_helper(tmp_path):
     src = tmp_path / "src.bin"
     src.write_bytes(b"\x00\x01" * 1000)
-    dest = data._download(src.as_uri(), tmp_path / "sub" / "dest.bin")
+    dest = mnist._download(src.as_uri(), tmp_path / "sub" / "dest.bin")
     assert dest.read_bytes() == src.read_bytes()
     # a failed download leaves neither the file nor a temporary file behind
     with pytest.raises(OSError):
-        data._download((tmp_path / "missing.bin").as_uri(), tmp_path / "sub" / "other.bin")
+        mnist._download((tmp_path / "missing.bin").as_uri(), tmp_path / "sub" / "other.bin")
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["dest.bin"]
 
 
@@ -575,21 +575,21 @@ def test_load_mnist_full_download(tmp_path, monkeypatch, capsys):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "train-images-idx3-ubyte.gz").write_bytes(b"garbage")  # fails its md5
-    monkeypatch.setattr(data, "MNIST_MIRRORS", (broken.as_uri() + "/", (tmp_path / "mirror").as_uri() + "/"))
+    monkeypatch.setattr(mnist, "MNIST_MIRRORS", (broken.as_uri() + "/", (tmp_path / "mirror").as_uri() + "/"))
     cache = tmp_path / "cache"
     out = load_mnist(full=True, download=True, cache_dir=cache)
     np.testing.assert_array_equal(out.y_test, arrays["t10k-labels-idx1-ubyte.gz"])
     assert sorted(p.name for p in cache.iterdir()) == sorted(md5)
     assert "downloading" in capsys.readouterr().out
     # once cached, nothing is downloaded again
-    monkeypatch.setattr(data, "MNIST_MIRRORS", ())
+    monkeypatch.setattr(mnist, "MNIST_MIRRORS", ())
     assert load_mnist(full=True, download=True, cache_dir=cache).X_train.shape == (6, 784)
 
 
 def test_load_mnist_download_fails_everywhere(tmp_path, monkeypatch):
     empty = tmp_path / "empty"
     empty.mkdir()
-    monkeypatch.setattr(data, "MNIST_MIRRORS", (empty.as_uri() + "/",))
+    monkeypatch.setattr(mnist, "MNIST_MIRRORS", (empty.as_uri() + "/",))
     with pytest.raises(OSError, match="could not download train-images-idx3-ubyte.gz from any mirror"):
         load_mnist(full=True, download=True, cache_dir=tmp_path / "cache")
     assert not any((tmp_path / "cache").iterdir())
@@ -616,7 +616,7 @@ def test_urllib_is_only_used_with_file_urls_here(monkeypatch, tmp_path):
         calls.append(url)
         return FakeResponse()
 
-    monkeypatch.setattr(data.urllib.request, "urlopen", fake_urlopen)
-    data._download("https://example.invalid/x.gz", tmp_path / "x.gz")
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", fake_urlopen)
+    mnist._download("https://example.invalid/x.gz", tmp_path / "x.gz")
     assert calls == ["https://example.invalid/x.gz"]
     assert (tmp_path / "x.gz").read_bytes() == b"hello"

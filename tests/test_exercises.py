@@ -15,7 +15,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from nnlib import exercises
+from nnlib.course import exercises
 from wrong_answers import WRONG_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The bulk autograder (nnlib.grade): real submissions, built from exercise 01, good and bad.
+"""The bulk autograder (nnlib.course.grade): real submissions, built from exercise 01, good and bad.
 
 The fast tests check the pieces (finding submissions, rebuilding the notebook, cleaning messages).
 The slow ones run the grader once on a folder of adversarial students — each a real notebook whose
@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib import grade
+from nnlib.course import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "01_linear_regression.ipynb"
@@ -176,10 +176,10 @@ EXPECTED = {
 
 
 def run_grader(submissions: Path, out: Path, *extra) -> subprocess.CompletedProcess:
-    """`python -m nnlib.grade` as an instructor runs it; its temporary files go under out/tmp."""
+    """`python -m nnlib.course.grade` as an instructor runs it; its temporary files go under out/tmp."""
     (out / "tmp").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "TMPDIR": str(out / "tmp")}
-    cmd = [sys.executable, "-m", "nnlib.grade", str(submissions), "--assignment", "01",
+    cmd = [sys.executable, "-m", "nnlib.course.grade", str(submissions), "--assignment", "01",
            "--out", str(out / "grades.csv"), "--feedback", str(out / "feedback"),
            "--cell-timeout", str(CELL_TIMEOUT), "--timeout", str(NOTEBOOK_TIMEOUT), *extra]
     return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -2,7 +2,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from nnlib import slides
+from nnlib.course import slides
 
 
 def tiny_lecture(path):

@@ -1,9 +1,9 @@
-"""Execute one notebook for the grader (nnlib.grade) and report what each cell did.
+"""Execute one notebook for the grader (nnlib.course.grade) and report what each cell did.
 
 One worker process per submission, started by the grader in a session of its own (and inside a
 bubblewrap sandbox where available), in the submission's work directory:
 
-    python nnlib/grade_worker.py --cell-timeout 60 --memory-mb 4096  < notebook.ipynb  > results.jsonl
+    python nnlib/course/grade_worker.py --cell-timeout 60 --memory-mb 4096  < notebook.ipynb  > results.jsonl
 
 It runs the notebook in a fresh kernel, cell by cell, and writes one JSON object per line, flushed
 as it goes, so the grader keeps every finished cell even when it has to kill this process at the
@@ -172,7 +172,7 @@ def run_cells(client: QuietClient, nb, emit) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Execute one notebook for nnlib.grade (reads it from stdin).")
+    parser = argparse.ArgumentParser(description="Execute one notebook for nnlib.course.grade (reads it from stdin).")
     parser.add_argument("--cell-timeout", type=int, default=60)
     parser.add_argument("--memory-mb", type=int, default=4096)
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Grade a folder of submitted exercise notebooks: one command, a CSV gradebook, Markdown feedback.
 
-    python -m nnlib.grade SUBMISSIONS_DIR --assignment 01 --out grades.csv --feedback feedback/
+    python -m nnlib.course.grade SUBMISSIONS_DIR --assignment 01 --out grades.csv --feedback feedback/
         [--workers N] [--cell-timeout S] [--timeout S] [--memory-mb M] [--no-sandbox]
 
 SUBMISSIONS_DIR holds one folder per student (`alice/01_linear_regression.ipynb`) or loose files
@@ -13,7 +13,7 @@ edited, deleted or moved check cell is restored, the hidden tests are the source
 own extra cells are not run. Each check cell starts with a guard that re-imports the checking code,
 in case an answer cell patched it.
 
-Each notebook runs in a fresh kernel inside a worker process (nnlib/grade_worker.py) of its own
+Each notebook runs in a fresh kernel inside a worker process (nnlib/course/grade_worker.py) of its own
 session, with a per-cell timeout (the kernel is interrupted and grading continues), a whole-notebook
 time limit (the grader kills the worker's process group and the kernel), and an address-space limit.
 Where bubblewrap works, the worker runs in a sandbox: no network, a read-only view of only the
@@ -46,9 +46,9 @@ from tqdm import tqdm
 
 from . import exercises
 
-NNLIB = Path(__file__).resolve().parent
+NNLIB = Path(__file__).resolve().parents[1]
 SOLUTIONS = NNLIB.parent / "solutions"
-WORKER = NNLIB / "grade_worker.py"
+WORKER = Path(__file__).resolve().parent / "grade_worker.py"
 MAX_NOTEBOOK_BYTES = 20 * 2**20   # a bigger "notebook" is refused, not parsed
 MAX_RESULTS_BYTES = 2**20         # the grader never reads more of a worker's report than this
 MESSAGE_LINES, MESSAGE_CHARS = 4, 600
@@ -682,7 +682,7 @@ def write_feedback(folder: Path, grades: list[Grade], assignment: Assignment) ->
 # -- command line --------------------------------------------------------------------------------
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m nnlib.grade", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m nnlib.course.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path, help="folder of student folders or <student>_<NN_topic>.ipynb files")
     parser.add_argument("--assignment", required=True, help="NN or NN_topic of a notebook in solutions/")
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the CSV gradebook to write")

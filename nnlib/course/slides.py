@@ -1,4 +1,4 @@
-"""Build reveal.js slide decks of the lectures: `python -m nnlib.slides [lectures/NN_topic.ipynb ...]`.
+"""Build reveal.js slide decks of the lectures: `python -m nnlib.course.slides [lectures/NN_topic.ipynb ...]`.
 
 Each lecture is executed (so plots are on the slides; widgets show their static figure) and
 exported with nbconvert's slides exporter into slides/NN_topic.slides.html. Cells' slideshow
@@ -18,7 +18,7 @@ import nbformat
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import ExecutePreprocessor
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "slides"
 ASSETS = "assets/node_modules"  # relative to OUT, so the folder can be copied as a whole
 LOCAL_URLS = {  # what nbconvert's reveal template loads, and where npm puts each

@@ -1,8 +1,8 @@
 """Generate exercises/ from solutions/ — the one way exercise notebooks are made.
 
-    python -m nnlib.exercises            # (re)write exercises/NN_topic.ipynb for every solution
-    python -m nnlib.exercises --check    # exit 1 if exercises/ is not what this would write
-    python -m nnlib.exercises solutions/02_logistic_regression.ipynb   # just the named ones
+    python -m nnlib.course.exercises            # (re)write exercises/NN_topic.ipynb for every solution
+    python -m nnlib.course.exercises --check    # exit 1 if exercises/ is not what this would write
+    python -m nnlib.course.exercises solutions/02_logistic_regression.ipynb   # just the named ones
 
 A solution notebook marks its answers and hidden tests with nbgrader's markers, in cells carrying
 nbgrader metadata (answer cells: solution; check cells: grade, with points and a grade_id):
@@ -29,7 +29,7 @@ import sys
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions, LockCells
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"
 

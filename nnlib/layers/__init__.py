@@ -1,0 +1,9 @@
+"""Layers: objects with `forward(x) -> y` and `backward(dy) -> dx`, one module per kind.
+
+- base: Layer, Sequential, count_params
+- dense: Linear, Flatten
+- activations: Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax, LogSoftmax, Identity
+"""
+from .activations import ACTIVATION_LAYERS, ELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .base import Layer, Sequential, count_params
+from .dense import Flatten, Linear
