@@ -48,6 +48,8 @@ grade: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py
+	$(BIN)/python benchmarks/bench_conv.py
+	$(BIN)/python benchmarks/bench_recurrent.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

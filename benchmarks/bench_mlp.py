@@ -4,7 +4,9 @@ One epoch of a 784-100-10 MLP (ReLU, softmax cross-entropy, plain SGD) over 60,0
 MNIST shape, batch 128, in float32 and float64. Three ways, measured in the same run:
   numpy  - the forward/backward/update written inline with NumPy, no nnlib: the floor;
   layers - the same loop through nnlib's Sequential, loss and optimizer;
-  fit    - nnlib.fit (shuffling, history, accuracy, a disabled progress bar).
+  fit    - nnlib.fit (shuffling, history, accuracy, a disabled progress bar);
+  torch  - the same epoch with torch.nn on the CPU (2 threads), when torch is importable (a
+           benchmark-only install, never a course requirement). The course's target: fit / torch <= 1.
 Random data is enough: the arithmetic does not depend on the pixel values.
 
     python benchmarks/bench_mlp.py [--repeats 5]
@@ -12,23 +14,15 @@ Random data is enough: the arithmetic does not depend on the pixel values.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 
 import numpy as np
 
 import nnlib
+from common import header, torch_or_none
 
 N, D, H, C, BATCH = 60_000, 784, 100, 10, 128
-
-
-def blas_name() -> str:
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{blas.get('name')} {blas.get('version', '')}".strip()
-    except Exception:  # older numpy or unusual builds
-        return "unknown"
 
 
 def make_data(dtype):
@@ -85,6 +79,19 @@ def epoch_fit(X, y, dtype, rng):
               progress=False)
 
 
+def epoch_torch(X, y, dtype, rng, torch):
+    """The same epoch in PyTorch: the usual loop with nn.Sequential, cross_entropy and optim.SGD."""
+    torch.manual_seed(0)
+    tdtype = torch.float32 if dtype == np.float32 else torch.float64
+    model = torch.nn.Sequential(torch.nn.Linear(D, H), torch.nn.ReLU(), torch.nn.Linear(H, C)).to(tdtype)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    for idx in torch.from_numpy(rng.permutation(N)).split(BATCH):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx]).backward()
+        opt.step()
+
+
 def median_time(fn, X, y, dtype, repeats):
     times = []
     for r in range(repeats):
@@ -99,15 +106,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    print(f"numpy {np.__version__}, BLAS: {blas_name()}, python {platform.python_version()}, "
-          f"{platform.machine()}; MLP {D}-{H}-{C}, {N:,} samples, batch {BATCH}, median of {args.repeats}")
-    print(f"{'dtype':8} {'numpy (s)':>10} {'layers (s)':>11} {'fit (s)':>9} {'fit / numpy':>12}")
+    torch = torch_or_none()
+    print(header(f"MLP {D}-{H}-{C} epoch, {N:,} samples, batch {BATCH}, median of {args.repeats}", torch))
+    print(f"{'dtype':8} {'numpy (s)':>10} {'layers (s)':>11} {'fit (s)':>9} {'torch (s)':>10} {'fit / numpy':>12} "
+          f"{'fit / torch':>12}")
     for dtype in (np.float32, np.float64):
         X, y = make_data(dtype)
-        t = {name: median_time(fn, X, y, dtype, args.repeats)
-             for name, fn in (("numpy", epoch_numpy), ("layers", epoch_layers), ("fit", epoch_fit))}
-        print(f"{np.dtype(dtype).name:8} {t['numpy']:10.3f} {t['layers']:11.3f} {t['fit']:9.3f} "
-              f"{t['fit'] / t['numpy']:11.2f}x")
+        runs = [("numpy", epoch_numpy), ("layers", epoch_layers), ("fit", epoch_fit)]
+        if torch is not None:
+            runs.append(("torch", lambda *a: epoch_torch(*a, torch)))
+        t = {name: median_time(fn, X, y, dtype, args.repeats) for name, fn in runs}
+        vs_torch = (f"{t['torch']:10.3f} {t['fit'] / t['numpy']:11.2f}x {t['fit'] / t['torch']:11.2f}x" if torch
+                    else f"{'-':>10} {t['fit'] / t['numpy']:11.2f}x {'-':>12}")
+        print(f"{np.dtype(dtype).name:8} {t['numpy']:10.3f} {t['layers']:11.3f} {t['fit']:9.3f} {vs_torch}")
 
 
 if __name__ == "__main__":

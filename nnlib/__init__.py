@@ -8,11 +8,12 @@ from . import functional, init
 from .data import batches, load_mnist, make_apartments, make_moons, make_rings, make_spirals, make_xor, one_hot
 from .gradcheck import check_layer, check_loss, compare_gradients, numeric_gradient, numeric_gradient_array, rel_error
 from .init import manual_seed
-from .layers import (ELU, Flatten, Identity, Layer, LeakyReLU, Linear, LogSoftmax, ReLU, Sequential, Sigmoid,
+from .layers import (ELU, AvgPool2d, Conv2d, Dropout, Flatten, Identity, Layer, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sequential,
+                     Sigmoid,
                      Softmax, Tanh, count_params)
 from .losses import BCELoss, BCEWithLogitsLoss, MAELoss, MSELoss, SoftmaxCrossEntropy
 from .model import History, accuracy, evaluate, fit, predict
-from .optim import SGD, Adam
+from .optim import SGD, Adam, clip_grad_norm
 
 __version__ = "0.1.0"
 

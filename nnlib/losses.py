@@ -111,13 +111,15 @@ class BCELoss(Loss):
         if pred.size and (pred.min() < 0 or pred.max() > 1):
             raise ValueError(f"{self!r}: predictions must be probabilities in [0, 1], got values in "
                              f"[{pred.min():g}, {pred.max():g}]; for raw scores use BCEWithLogitsLoss.")
-        p = np.clip(pred, self.eps, 1 - self.eps)
-        self._cache = (p, y)
+        # Clip in float64: in float32, 1 - 1e-12 rounds to 1.0 and the clip would do nothing, so a
+        # sigmoid that saturated to exactly 1.0 gave log(0) = -inf (and 0 * -inf = nan).
+        p = np.clip(pred.astype(np.float64), self.eps, 1 - self.eps)
+        self._cache = (p, y.astype(np.float64), pred.dtype)
         return -np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))
 
     def _backward(self):
-        p, y = self._cache
-        return (p - y) / (p * (1 - p)) / p.size
+        p, y, dtype = self._cache
+        return ((p - y) / (p * (1 - p)) / p.size).astype(dtype)
 
     @staticmethod
     def to_labels(pred):
@@ -150,27 +152,36 @@ class SoftmaxCrossEntropy(Loss):
     """Softmax + cross-entropy on logits with integer labels: -mean(log softmax(z)[n, y_n]).
 
     logits: (N, C) raw scores; labels: int (N,) in 0..C-1. Gradient (softmax(z) - onehot(y)) / N.
-    Initial loss of an untrained C-class model is about ln C (2.303 for 10 classes).
+    For sequences (lectures 08-09) logits (N, T, C) with labels (N, T): one prediction per time step,
+    and the mean runs over all N*T positions. Initial loss of an untrained C-class model is about
+    ln C (2.303 for 10 classes).
     """
 
     is_classification = True
 
     def _forward(self, pred, target):
-        check_ndim(pred, 2, repr(self), "(N, C)", "logits")
+        shape = pred.shape  # backward gives the gradient back in the logits' own shape
+        if pred.ndim == 3:  # a sequence: every (sample, step) position is one classification
+            labels = np.asarray(target)
+            if labels.shape != pred.shape[:2]:
+                raise ValueError(f"{self!r}: sequence logits of shape {shape_str(pred.shape)} (N, T, C) need labels "
+                                 f"of shape {shape_str(pred.shape[:2])} (N, T), got {shape_str(labels.shape)}")
+            pred, target = pred.reshape(-1, pred.shape[2]), labels.reshape(-1)
+        check_ndim(pred, 2, repr(self), "(N, C), or (N, T, C) for sequences", "logits")
         labels = check_labels(target, pred.shape[1], repr(self), n=len(pred))
         logp = F.log_softmax(pred)
-        self._cache = (logp, labels)
+        self._cache = (logp, labels, shape)
         return -np.mean(logp[np.arange(len(labels)), labels])
 
     def _backward(self):
-        logp, labels = self._cache
+        logp, labels, shape = self._cache
         grad = np.exp(logp)
         grad[np.arange(len(labels)), labels] -= 1.0
-        return grad / len(labels)
+        return (grad / len(labels)).reshape(shape)
 
     @staticmethod
     def to_labels(pred):
-        return np.argmax(pred, axis=1)
+        return np.argmax(pred, axis=-1)
 
 
 # Short aliases matching the names used in lectures.

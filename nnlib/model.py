@@ -50,14 +50,20 @@ def accuracy(y_pred, y_true) -> float:
 
 
 def predict(model, X, batch_size: int = 1024) -> np.ndarray:
-    """The model's raw outputs for X (N, ...), computed in batches to bound memory."""
-    if len(X) <= batch_size:
-        return model.forward(X)
-    return np.concatenate([model.forward(Xb) for Xb in batches(X, batch_size=batch_size, shuffle=False)])
+    """The model's raw outputs for X (N, ...), computed in batches to bound memory, in evaluation
+    mode (no dropout); the model's mode is restored afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        if len(X) <= batch_size:
+            return model.forward(X)
+        return np.concatenate([model.forward(Xb) for Xb in batches(X, batch_size=batch_size, shuffle=False)])
+    finally:
+        model.train(was_training)
 
 
 def evaluate(model, loss, X, y, batch_size: int = 1024) -> dict[str, float]:
-    """Mean loss over (X, y) and, for a classification loss, the accuracy."""
+    """Mean loss over (X, y) and, for a classification loss, the accuracy (in evaluation mode, see predict)."""
     out = predict(model, X, batch_size)
     result = {"loss": loss(out, y)}
     if loss.is_classification:
@@ -73,7 +79,8 @@ def fit(model, loss, optimizer, X, y, epochs: int = 10, batch_size: int = 32, sh
     batches of `batch_size`, reshuffled from a generator seeded with `seed` (same seed, same run).
     Per epoch it records the training loss (mean over the epoch's batches, weighted by batch size),
     the training accuracy for classification losses, and with `validation_data=(X_val, y_val)`
-    val_loss / val_accuracy. `progress=False` turns the tqdm bar off.
+    val_loss / val_accuracy. `progress=False` turns the tqdm bar off. The model trains in training
+    mode (dropout on); validation runs in evaluation mode.
     """
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}; they must match")
@@ -82,6 +89,8 @@ def fit(model, loss, optimizer, X, y, epochs: int = 10, batch_size: int = 32, sh
     rng = np.random.default_rng(seed)
     history = History()
     n_batches = -(-len(X) // batch_size)
+    n_labels = np.size(y)  # N, or N*T for sequence labels (N, T): accuracy counts every position
+    model.train()
     bar = tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=False)
     try:
         for epoch in range(epochs):
@@ -96,7 +105,7 @@ def fit(model, loss, optimizer, X, y, epochs: int = 10, batch_size: int = 32, sh
                 bar.update()
             record = {"loss": total_loss / len(X)}
             if loss.is_classification:
-                record["accuracy"] = correct / len(X)
+                record["accuracy"] = correct / n_labels
             if validation_data is not None:
                 val = evaluate(model, loss, *validation_data)
                 record.update({f"val_{k}": v for k, v in val.items()})

@@ -74,3 +74,23 @@ class Adam(Optimizer):
         m_hat = m / (1 - self.beta1 ** self.t)
         v_hat = v / (1 - self.beta2 ** self.t)
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def clip_grad_norm(model, max_norm: float) -> float:
+    """Scale all gradients down together when their global norm exceeds max_norm; returns the norm before.
+
+    The global norm is sqrt(sum of g**2 over every element of every parameter's gradient). Scaling every
+    gradient by the same factor max_norm / norm keeps the direction of the step and only shortens it,
+    which is what tames the exploding gradients of a recurrent network (lecture 08). Clipping each
+    element or each parameter separately would change the direction. Call it between
+    model.backward(...) and optimizer.step().
+    """
+    if not max_norm > 0:
+        raise ValueError(f"clip_grad_norm: max_norm must be positive, got {max_norm!r}")
+    grads = [g for name, p, g in model.params_and_grads() if g is not None]
+    norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
+    if norm > max_norm:
+        scale = max_norm / (norm + 1e-6)  # the small constant guards against dividing by ~0, as in PyTorch
+        for g in grads:
+            g *= scale  # in place: the optimizer reads these very arrays
+    return norm

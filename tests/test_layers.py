@@ -167,3 +167,104 @@ def test_uniform_initializers_have_the_same_variance_as_their_normal_twins():
     assert np.all(nnlib.init.zeros((2, 3)) == 0)
     assert abs(nnlib.init.normal(0.01)((300, 300), rng).std() - 0.01) < 0.001
     assert np.abs(nnlib.init.uniform(0.05)((30, 30), rng)).max() <= 0.05
+
+
+# -- Linear on sequences, Flatten of an empty batch, alpha dtype (bugs found by an independent check) ----
+
+def test_linear_applies_the_same_neurons_at_every_time_step():
+    rng = np.random.default_rng(0)
+    layer = nnlib.Linear(3, 4, rng=0)
+    layer.params["b"] = rng.standard_normal(4)
+    x = rng.standard_normal((2, 5, 3))  # (N, T, D)
+    y = layer(x)
+    assert y.shape == (2, 5, 4)
+    np.testing.assert_allclose(y[:, 2], layer(x[:, 2]))
+    assert max(check_layer(layer, x).values()) < SMOOTH_TOL
+
+
+def test_flatten_of_an_empty_batch():
+    assert nnlib.Flatten()(np.zeros((0, 3, 4))).shape == (0, 12)
+
+
+@pytest.mark.parametrize("make", [lambda a: nnlib.LeakyReLU(a), lambda a: nnlib.ELU(a)])
+def test_numpy_scalar_alpha_keeps_float32(make):
+    alpha = np.linspace(0, 0.2, 3)[1]  # a np.float64, which NumPy 2 would let promote a float32 array
+    x = np.array([[-1.0, 2.0]], np.float32)
+    layer = make(alpha)
+    assert layer(x).dtype == np.float32
+    assert layer.backward(np.ones_like(x)).dtype == np.float32
+    for fn in (F.leaky_relu, F.leaky_relu_derivative, F.elu, F.elu_derivative):
+        assert fn(x, alpha).dtype == np.float32, fn.__name__
+
+
+# -- Dropout and train/eval mode --------------------------------------------------------------------
+
+def test_dropout_drops_and_rescales_in_training_and_is_identity_in_eval():
+    x = np.ones((200, 50))
+    layer = nnlib.Dropout(0.3, rng=0)
+    y = layer(x)
+    assert set(np.unique(y)) == {0.0, 1 / 0.7}
+    assert abs((y == 0).mean() - 0.3) < 0.02  # about p of the units are dropped
+    assert abs(y.mean() - 1.0) < 0.03  # inverted dropout keeps the expected value
+    dx = layer.backward(np.full_like(x, 2.0))
+    np.testing.assert_array_equal(dx, 2.0 * y)  # the same mask and scale as the forward pass
+    layer.eval()
+    np.testing.assert_array_equal(layer(x), x)
+    np.testing.assert_array_equal(layer.backward(x), x)
+
+
+def test_train_and_eval_reach_every_layer_and_fit_evaluate_switch_modes():
+    net = nnlib.Sequential(nnlib.Linear(2, 8, rng=0), nnlib.Dropout(0.5, rng=0), nnlib.Linear(8, 2, rng=1))
+    assert net.eval() is net and not any(layer.training for layer in net.layers)
+    net.train()
+    assert all(layer.training for layer in net.layers)
+    X, y = nnlib.make_rings(40, seed=0)
+    out1, out2 = nnlib.predict(net, X), nnlib.predict(net, X)
+    np.testing.assert_array_equal(out1, out2)  # no dropout in predict, so deterministic
+    assert net.training  # and the mode is restored afterwards
+    net.eval()
+    nnlib.fit(net, nnlib.SoftmaxCrossEntropy(), nnlib.SGD(net, lr=0.1), X, y, epochs=1, progress=False)
+    assert net.training  # fit trains in training mode
+
+
+def test_dropout_rejects_bad_p():
+    with pytest.raises(ValueError, match=r"Dropout: p .* must be in \[0, 1\), got 1"):
+        nnlib.Dropout(1)
+
+
+# -- saving and loading ---------------------------------------------------------------------------
+
+def small_cnn(seed):
+    nnlib.manual_seed(seed)
+    return nnlib.Sequential(nnlib.Conv2d(1, 2, 3), nnlib.ReLU(), nnlib.Flatten(), nnlib.Linear(2 * 4 * 4, 3))
+
+
+def test_save_and_load_give_the_same_predictions(tmp_path):
+    a, b = small_cnn(0), small_cnn(1)
+    x = np.random.default_rng(0).standard_normal((5, 1, 6, 6))
+    assert not np.allclose(a(x), b(x))
+    a.save(tmp_path / "model.npz")
+    W_before = b.params["0.W"]
+    b.load(tmp_path / "model.npz")
+    np.testing.assert_array_equal(a(x), b(x))
+    assert b.params["0.W"] is W_before  # loaded in place: an optimizer built earlier still sees it
+    assert set(np.load(tmp_path / "model.npz").files) == {"0.W", "0.b", "3.W", "3.b"}
+
+
+def test_state_dict_is_a_copy():
+    net = small_cnn(0)
+    state = net.state_dict()
+    state["0.W"][:] = 0
+    assert np.any(net.params["0.W"] != 0)
+
+
+def test_load_state_dict_errors_name_keys_and_shapes():
+    net = small_cnn(0)
+    state = net.state_dict()
+    with pytest.raises(KeyError, match=r"missing \['3.b'\], unexpected \['9.W'\]"):
+        net.load_state_dict({**{k: v for k, v in state.items() if k != "3.b"}, "9.W": np.zeros(1)})
+    bigger = nnlib.Sequential(nnlib.Conv2d(1, 2, 3), nnlib.ReLU(), nnlib.Flatten(), nnlib.Linear(2 * 4 * 4, 5))
+    with pytest.raises(ValueError, match=r"'3.W' has shape \(5, 32\) in the saved state but \(3, 32\) in this model"):
+        net.load_state_dict(bigger.state_dict())
+    W = net.params["0.W"].copy()
+    np.testing.assert_array_equal(net.params["0.W"], W)  # nothing half-loaded

@@ -76,3 +76,27 @@ def test_loss_keeps_float32():
     mse = nnlib.MSELoss()
     mse(p, np.ones((4, 3)))
     assert mse.backward().dtype == np.float32
+
+
+def test_bce_on_saturated_float32_probabilities_is_finite():
+    # A float32 sigmoid gives exactly 1.0 for z > ~17; 1 - 1e-12 is 1.0 in float32, so clipping in
+    # float32 did nothing and the loss came out nan (label 1) or inf (label 0).
+    loss = nnlib.BCELoss()
+    assert loss(np.array([1.0, 0.25], np.float32), np.array([1, 1])) == pytest.approx(0.6931471805599453, rel=1e-6)
+    value = loss(np.array([1.0], np.float32), np.array([0]))
+    assert np.isfinite(value) and value > 20
+    grad = loss.backward()
+    assert grad.dtype == np.float32 and np.all(np.isfinite(grad))
+
+
+def test_softmax_cross_entropy_on_sequences_is_the_mean_over_all_positions():
+    rng = np.random.default_rng(0)
+    logits, labels = rng.standard_normal((3, 4, 5)), rng.integers(0, 5, size=(3, 4))
+    loss = nnlib.SoftmaxCrossEntropy()
+    flat = nnlib.SoftmaxCrossEntropy()(logits.reshape(12, 5), labels.reshape(12))
+    assert loss(logits, labels) == pytest.approx(flat)
+    assert loss.backward().shape == (3, 4, 5)
+    assert check_loss(loss, logits, labels) < 1e-7
+    np.testing.assert_array_equal(loss.to_labels(logits), logits.argmax(axis=-1))
+    with pytest.raises(ValueError, match=r"\(N, T, C\) need labels of shape \(3, 4\) \(N, T\), got \(3,\)"):
+        loss(logits, labels[:, 0])

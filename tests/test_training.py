@@ -103,3 +103,32 @@ def test_history_errors_name_what_is_there():
     h.record(loss=1.0)
     with pytest.raises(KeyError, match=r"has no 'accuracy'; it has \['loss'\]"):
         h["accuracy"]
+
+
+def test_clip_grad_norm_scales_all_gradients_together():
+    net = nnlib.Sequential(nnlib.Linear(3, 4, rng=0), nnlib.Linear(4, 2, rng=1))
+    net.forward(np.ones((5, 3)))
+    net.backward(np.full((5, 2), 10.0))
+    grads = [g.copy() for _, _, g in net.params_and_grads()]
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    assert nnlib.clip_grad_norm(net, 1e9) == pytest.approx(norm)  # below the limit: untouched
+    for (_, _, g), g0 in zip(net.params_and_grads(), grads):
+        np.testing.assert_array_equal(g, g0)
+    assert nnlib.clip_grad_norm(net, 1.0) == pytest.approx(norm)  # returns the norm before clipping
+    clipped = [g for _, _, g in net.params_and_grads()]
+    assert np.sqrt(sum(np.sum(g ** 2) for g in clipped)) == pytest.approx(1.0, rel=1e-5)
+    for g, g0 in zip(clipped, grads):  # one common factor: the direction of the step is kept
+        np.testing.assert_allclose(g, g0 / norm, rtol=1e-5)
+    with pytest.raises(ValueError, match="max_norm must be positive"):
+        nnlib.clip_grad_norm(net, 0)
+
+
+def test_fit_accuracy_on_sequence_labels_counts_every_position():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 6, 3))
+    y = (X[..., 0] > 0).astype(np.int64)  # (N, T): a label at every step
+    net = nnlib.Sequential(nnlib.Linear(3, 2, rng=0))
+    hist = nnlib.fit(net, nnlib.SoftmaxCrossEntropy(), nnlib.Adam(net, lr=0.05), X, y, epochs=30,
+                     batch_size=10, progress=False)
+    assert 0.9 < hist["accuracy"][-1] <= 1.0
+    assert nnlib.evaluate(net, nnlib.SoftmaxCrossEntropy(), X, y)["accuracy"] > 0.9

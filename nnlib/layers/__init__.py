@@ -3,7 +3,11 @@
 - base: Layer, Sequential, count_params
 - dense: Linear, Flatten
 - activations: Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax, LogSoftmax, Identity
+- conv: Conv2d, MaxPool2d, AvgPool2d (images)
+- regularization: Dropout
 """
+from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .activations import ACTIVATION_LAYERS, ELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .base import Layer, Sequential, count_params
 from .dense import Flatten, Linear
+from .regularization import Dropout

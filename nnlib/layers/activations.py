@@ -46,7 +46,7 @@ class ReLU(Layer):
 class LeakyReLU(Layer):
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = alpha
+        self.alpha = float(alpha)  # a plain float: a NumPy scalar would promote float32 inputs
 
     def __repr__(self):
         return f"LeakyReLU(alpha={self.alpha})"
@@ -61,7 +61,7 @@ class LeakyReLU(Layer):
 class ELU(Layer):
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = alpha
+        self.alpha = float(alpha)  # a plain float: a NumPy scalar would promote float32 inputs
 
     def __repr__(self):
         return f"ELU(alpha={self.alpha})"

@@ -12,6 +12,8 @@ class Linear(Layer):
     """A fully connected layer: y = x @ W.T + b.
 
     x: (N, in_features) -> y: (N, out_features). W: (out_features, in_features), b: (out_features,).
+    Like PyTorch, extra axes before the last one are kept: a sequence (N, T, in_features) gives
+    (N, T, out_features), the same neurons applied at every time step (lectures 08-09).
     `init` is a name ('xavier', 'he', 'zeros', ...) or a function (shape, rng) -> array;
     `rng` a seed or np.random.Generator (default: nnlib's global generator, see manual_seed).
     """
@@ -33,14 +35,15 @@ class Linear(Layer):
         return f"Linear({self.in_features} -> {self.out_features})"
 
     def _check_input(self, x):
-        check_ndim(x, 2, repr(self), f"(N, {self.in_features})")
-        if x.shape[1] != self.in_features:
+        if x.ndim < 2 or (x.ndim > 2 and x.shape[-1] != self.in_features):
+            check_ndim(x, 2, repr(self), f"(N, {self.in_features})")  # raises, with a hint for the rank
+        if x.shape[-1] != self.in_features:
             hint = ""
             if x.shape[0] == self.in_features:
                 hint = " It looks transposed: rows must be samples, so pass x.T."
             raise ValueError(
                 f"{self!r} expects input of shape (N, {self.in_features}), got {shape_str(x.shape)}: "
-                f"each sample has {x.shape[1]} features but the layer was built for {self.in_features}.{hint}"
+                f"each sample has {x.shape[-1]} features but the layer was built for {self.in_features}.{hint}"
             )
 
     def _forward(self, x):
@@ -51,11 +54,13 @@ class Linear(Layer):
         return y
 
     def _backward(self, dy):
-        x, W = self._x, self.params["W"]
+        W = self.params["W"]
+        # (N, ..., in) -> (M, in): every leading axis is just more samples for the weight gradient.
+        x2, dy2 = self._x.reshape(-1, self.in_features), dy.reshape(-1, self.out_features)
         # Each row of W is one neuron; its gradient sums dy * x over the batch.
-        self.grads["W"] = (dy.T @ x).astype(W.dtype, copy=False)
+        self.grads["W"] = (dy2.T @ x2).astype(W.dtype, copy=False)
         if "b" in self.params:
-            self.grads["b"] = dy.sum(axis=0).astype(W.dtype, copy=False)
+            self.grads["b"] = dy2.sum(axis=0).astype(W.dtype, copy=False)
         return dy @ W.astype(dy.dtype, copy=False)
 
 
@@ -67,7 +72,8 @@ class Flatten(Layer):
             raise ValueError(f"{self!r} expects a batch (N, ...), got a scalar")
 
     def _forward(self, x):
-        return x.reshape(len(x), -1)
+        # prod of the trailing axes, not -1: reshape cannot infer -1 when the batch is empty (N = 0)
+        return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))
 
     def _backward(self, dy):
         return dy.reshape(self._x.shape)
