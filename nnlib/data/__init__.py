@@ -1,5 +1,7 @@
 """Data for the course: small synthetic data sets, mini-batching, MNIST (one module each).
 
+Text and sequence tasks for the RNN/LSTM lectures (``text``, ``sequences``): names, Tiny Shakespeare, memory tasks.
+
 Conventions used throughout ``nnlib``:
 
 * arrays are batch-first: ``X`` has shape ``(N, D)`` and dtype float64,
@@ -22,3 +24,5 @@ from .batching import batches, one_hot
 from .mnist import MNIST, MNIST_MD5, MNIST_MIRRORS, MNIST_SHA256, load_mnist, read_idx, verify_checksum
 from .synthetic import (APARTMENT_FEATURES, XOR_TRUTH_TABLE, make_apartments, make_moons, make_rings, make_spirals,
                         make_xor)
+from .sequences import make_adding, make_remember_first
+from .text import TEXT_SHA256, CharVocab, load_names, load_shakespeare, sequence_windows
