@@ -5,12 +5,12 @@ Everything a notebook needs is importable from the top level:
     from nnlib import Sequential, Linear, ReLU, SoftmaxCrossEntropy, SGD, fit, load_mnist
 """
 from . import functional, init
-from .data import batches, load_mnist, make_apartments, make_moons, make_rings, make_spirals, make_xor, one_hot
+from .data import (CharVocab, batches, load_mnist, load_names, load_shakespeare, make_adding, make_apartments,
+                   make_moons, make_remember_first, make_rings, make_spirals, make_xor, one_hot, sequence_windows)
 from .gradcheck import check_layer, check_loss, compare_gradients, numeric_gradient, numeric_gradient_array, rel_error
 from .init import manual_seed
-from .layers import (ELU, AvgPool2d, Conv2d, Dropout, Flatten, Identity, Layer, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sequential,
-                     Sigmoid,
-                     Softmax, Tanh, count_params)
+from .layers import (ELU, LSTM, RNN, AvgPool2d, Conv2d, Dropout, Embedding, Flatten, Identity, LastTimeStep, Layer,
+                     LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sequential, Sigmoid, Softmax, Tanh, count_params)
 from .losses import BCELoss, BCEWithLogitsLoss, MAELoss, MSELoss, SoftmaxCrossEntropy
 from .model import History, accuracy, evaluate, fit, predict
 from .optim import SGD, Adam, clip_grad_norm
