@@ -16,25 +16,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
-import time
 
 import numpy as np
 
 from nnlib import functional as F
 from nnlib.layers.recurrent import LSTM, RNN
+from common import header, median_ms, torch_or_none
 
 N, T, D, H = 32, 50, 64, 128
 DTYPE = np.float32
-
-
-def blas_name() -> str:
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{blas.get('name')} {blas.get('version', '')}".strip()
-    except Exception:  # older numpy or unusual builds
-        return "unknown"
 
 
 # -- the simpler NumPy versions: per-step input projection, per-gate products ---------------------------
@@ -102,7 +92,7 @@ def plain_rnn(x, dy, W_xh, W_hh, b):
 
 
 # -- the three contenders, each a function of (x, dy) returning (y, dx, grads...) -----------------------
-def make_runners(kind, x, dy):
+def make_runners(kind, x, dy, torch):
     layer = (LSTM(D, H, rng=0) if kind == "LSTM" else RNN(D, H, rng=0)).astype(DTYPE)
     wx, wh = ("W_x", "W_h") if kind == "LSTM" else ("W_xh", "W_hh")
     W_x, W_h, b = (layer.params[k] for k in (wx, wh, "b"))
@@ -114,11 +104,8 @@ def make_runners(kind, x, dy):
 
     plain = plain_lstm if kind == "LSTM" else plain_rnn
     runners = {"nnlib": run_nnlib, "plain": lambda: plain(x, dy, W_x, W_h, b)}
-    try:
-        import torch
-    except ImportError:
+    if torch is None:
         return runners
-    torch.set_num_threads(2)
     module = (torch.nn.LSTM if kind == "LSTM" else torch.nn.RNN)(D, H, batch_first=True)
     with torch.no_grad():  # the same weights: PyTorch's two biases sum to nnlib's one
         module.weight_ih_l0.copy_(torch.from_numpy(W_x))
@@ -148,28 +135,13 @@ def check_same(runners):
             assert np.abs(a - b).max() <= 1e-3 * scale, f"{name} disagrees with nnlib on {what}"
 
 
-def median_ms(fn, repeats):
-    fn()  # warm-up: first-call costs (allocations, thread start) are not what we measure
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * statistics.median(times)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
-    try:
-        import torch
-        torch_version = f"torch {torch.__version__} (2 threads)"
-    except ImportError:
-        torch_version = "torch not installed"
+    torch = torch_or_none()
     coretype = os.environ.get("OPENBLAS_CORETYPE")  # forces OpenBLAS's kernels: it changes the matmul speed
-    print(f"numpy {np.__version__}, BLAS: {blas_name()}" + (f" (OPENBLAS_CORETYPE={coretype})" if coretype else "")
-          + f", {torch_version}, python {platform.python_version()}, {platform.machine()}")
+    print(header("recurrent layers" + (f" (OPENBLAS_CORETYPE={coretype})" if coretype else ""), torch))
     print(f"forward + backward, N={N}, T={T}, D={D}, H={H}, {np.dtype(DTYPE).name}, median of {args.repeats}")
     print(f"{'layer':6} {'nnlib (ms)':>11} {'plain (ms)':>11} {'torch (ms)':>11} "
           f"{'nnlib/plain':>12} {'nnlib/torch':>12}")
@@ -177,7 +149,7 @@ def main():
     x = rng.standard_normal((N, T, D)).astype(DTYPE)
     dy = rng.standard_normal((N, T, H)).astype(DTYPE)
     for kind in ("LSTM", "RNN"):
-        runners = make_runners(kind, x, dy)
+        runners = make_runners(kind, x, dy, torch)
         check_same(runners)
         ms = {name: median_ms(run, args.repeats) for name, run in runners.items()}
         torch_ms = f"{ms['torch']:11.2f}" if "torch" in ms else f"{'-':>11}"
