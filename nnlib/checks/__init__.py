@@ -181,3 +181,34 @@ def expect_gradient(report: Report, got, numeric, what: str, tol: float = 1e-6) 
     if msg:
         report.fail(msg)
     return err
+
+
+def index_str(idx) -> str:
+    """(0, 1, 2) -> '[0, 1, 2]', the way checks print an element's position."""
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def worst_mismatch(what: str, got, expected) -> str:
+    """'output[0, 1, 2, 3] is 0.53, expected 1.2' at the element where got and expected differ most."""
+    idx = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape) if got.ndim else ()
+    return f"{what}{index_str(idx) if idx else ''} is {got[idx]:.4g}, expected {expected[idx]:.4g}"
+
+
+def matches(a, b, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
+    """Same shape and allclose: what a check accepts as the right values."""
+    return np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=rtol, atol=atol)
+
+
+def expect_values(report: Report, got, expected, what: str, mistakes=(), zeros_hint: str = "") -> None:
+    """Fail unless got ≈ expected, naming the likely cause: an all-zero answer (with zeros_hint), or the
+    first known mistake whose result got matches. mistakes: (cause, fn) pairs; fn() computes what that
+    mistake returns (called only when the values are wrong; it may return None when it does not apply)."""
+    if matches(got, expected):
+        return
+    if zeros_hint and not np.any(got) and np.any(expected):
+        report.fail(f"{worst_mismatch(what, got, expected)}: all of {what} is 0 — {zeros_hint}")
+    for cause, wrong in mistakes:
+        alt = wrong()
+        if alt is not None and matches(got, alt):
+            report.fail(f"{worst_mismatch(what, got, expected)} — {cause}")
+    expect_close(report, got, expected, what, rtol=1e-6, atol=1e-8)

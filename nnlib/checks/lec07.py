@@ -21,7 +21,8 @@ import numpy as np
 
 from ..gradcheck import compare_gradients, numeric_gradient_array
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_tuple
+from . import (call, exercise, expect_array, expect_gradient, expect_tuple, expect_values, index_str,
+               matches, worst_mismatch)
 
 SPEEDUP = 10.0  # conv2d_fast must be at least this many times faster than the per-pixel loop
 FLIPPED = ("the values match a flipped kernel (a true convolution, k[::-1, ::-1]): conv2d should compute "
@@ -29,41 +30,11 @@ FLIPPED = ("the values match a flipped kernel (a true convolution, k[::-1, ::-1]
            "k[u, v] times the pixel at offset (u, v), no flip")
 
 
-def _idx(idx) -> str:
-    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
-
-
-def _mismatch(what: str, got, expected) -> str:
-    """'output[0, 1, 2, 3] is 0.53, expected 1.2' at the worst element."""
-    idx = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
-    return f"{what}{_idx(idx)} is {got[idx]:.4g}, expected {expected[idx]:.4g}"
-
-
-def _close(a, b) -> bool:
-    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-8)
-
-
-def _expect_values(report, got, expected, what: str, mistakes, zeros_hint: str) -> None:
-    """Fail naming the likely cause when got is all zeros or matches a known mistake; then compare.
-
-    mistakes: (cause, fn) pairs; fn() computes what that mistake would have returned (only on failure).
-    """
-    if _close(got, expected):
-        return
-    if not np.any(got) and np.any(expected):
-        report.fail(f"{_mismatch(what, got, expected)}: all of {what} is 0 — {zeros_hint}")
-    for cause, wrong in mistakes:
-        alt = wrong()
-        if alt is not None and _close(got, alt):
-            report.fail(f"{_mismatch(what, got, expected)} — {cause}")
-    expect_close(report, got, expected, what, rtol=1e-6, atol=1e-8)
-
-
 def _last_row_or_column_missed(got, expected):
     """got right everywhere except in the last output row and/or column: a loop that stops early."""
-    if got.shape != expected.shape or min(got.shape[-2:]) < 2 or _close(got, expected):
+    if got.shape != expected.shape or min(got.shape[-2:]) < 2 or matches(got, expected):
         return None
-    if not _close(got[..., :-1, :-1], expected[..., :-1, :-1]):
+    if not matches(got[..., :-1, :-1], expected[..., :-1, :-1]):
         return None
     return got  # "matches" by construction: the cause applies
 
@@ -194,7 +165,7 @@ def check_conv2d_single(conv2d_single, rng, report):
         if t == 0:
             report.ok(f"conv2d_single returns shape (H - KH + 1, W - KW + 1) = {got.shape} for x {x.shape} and "
                       f"k {k.shape}")
-        _expect_values(report, got, _correlate_single(x, k), "output",
+        expect_values(report, got, _correlate_single(x, k), "output",
                        [(FLIPPED, lambda: _correlate_single(x, k[::-1, ::-1])),
                         (LAST_MISSED, lambda: _last_row_or_column_missed(got, _correlate_single(x, k)))],
                        "every output value is the sum of the elementwise product of k with the window of x there")
@@ -276,7 +247,7 @@ def _expect_conv(report, got, x, W, b, stride, padding, what):
          lambda: _conv_ref(x, W, b, 1, padding)[:, :, :oh, :ow] if stride > 1 else None),
         (LAST_MISSED, lambda: _last_row_or_column_missed(got, expected)),
     ]
-    _expect_values(report, got, expected, "output", mistakes,
+    expect_values(report, got, expected, "output", mistakes,
                    "fill every out[n, o, i, j] with the sum of W[o] times the window of x there, plus b[o]")
     return got
 
@@ -290,7 +261,7 @@ def _check_conv_values(report, fn, name, rng):
                            f"the output for x {x.shape}, W {W.shape}, stride={stride}, padding={padding}")
         if t == 0:
             report.ok(f"{name} returns (N, C_out, OH, OW) = {got.shape} for x {x.shape} and W {W.shape}")
-    report.ok(f"its values match nnlib.Conv2d on 4 random problems: stride 1 to 3, padding 0 to 2, "
+    report.ok("its values match nnlib.Conv2d on 4 random problems: stride 1 to 3, padding 0 to 2, "
               "several images and channels, non-square images and kernels")
 
 
@@ -394,11 +365,11 @@ def _expect_grad(report, got, numeric, name, diagnoses) -> float:
         return err
     if not np.any(got) and np.any(numeric):
         idx = np.unravel_index(np.argmax(np.abs(numeric)), numeric.shape)
-        report.fail(f"{name} is all zeros; the numeric gradient is not (e.g. {name}{_idx(idx)} = {numeric[idx]:.4g})")
+        report.fail(f"{name} is all zeros; the numeric gradient is not (e.g. {name}{index_str(idx)} = {numeric[idx]:.4g})")
     for cause, alt in diagnoses:
         alt = alt()
-        if alt is not None and _close(got, alt):
-            report.fail(f"{_mismatch(name, got, numeric)} (numeric gradient) — {cause}")
+        if alt is not None and matches(got, alt):
+            report.fail(f"{worst_mismatch(name, got, numeric)} (numeric gradient) — {cause}")
     return expect_gradient(report, got, numeric, name)
 
 
@@ -475,7 +446,7 @@ def check_maxpool_forward(maxpool_forward, rng, report):
         got = expect_array(report, got, expected.shape, what)
         if t == 0:
             report.ok(f"maxpool_forward returns (N, C, H//k, W//k) = {got.shape} for x {x.shape} and k = {k}")
-        _expect_values(report, got, expected, "output", [
+        expect_values(report, got, expected, "output", [
             ("the values are the window means: that is average pooling; take the maximum",
              lambda: AvgPool2d(k).forward(x)),
             ("the values are maxima over pixels k apart, not over contiguous k x k blocks: split each image axis "

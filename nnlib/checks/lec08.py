@@ -25,39 +25,11 @@ from .. import functional as F
 from ..gradcheck import compare_gradients, numeric_gradient_array, rel_error
 from ..layers import RNN
 from ..validate import shape_str
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
+from . import (call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple,
+               expect_values, index_str, matches, worst_mismatch)
 
 STEP_GRADS = ("dx_t", "dh_prev", "dW_xh", "dW_hh", "db")
 SEQ_GRADS = ("dx", "dh0", "dW_xh", "dW_hh", "db")
-
-
-def _close(a, b, rtol=1e-6, atol=1e-8) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
-
-
-def _idx(idx) -> str:
-    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
-
-
-def _mismatch(what: str, got, expected) -> str:
-    """'h_t[1, 2] is 0.53, expected 0.12' at the worst element."""
-    idx = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape) if got.ndim else ()
-    return f"{what}{_idx(idx) if idx else ''} is {got[idx]:.4g}, expected {expected[idx]:.4g}"
-
-
-def _expect_values(report, got, expected, what: str, mistakes, zeros_hint: str) -> None:
-    """Fail naming the likely cause when got is all zeros or matches a known mistake; then compare.
-    mistakes: (cause, fn) pairs; fn() computes what that mistake returns (called only on a mismatch)."""
-    if _close(got, expected):
-        return
-    if not np.any(got) and np.any(expected):
-        report.fail(f"{_mismatch(what, got, expected)}: all of {what} is 0 — {zeros_hint}")
-    for cause, wrong in mistakes:
-        alt = wrong()
-        if alt is not None and _close(got, alt):
-            report.fail(f"{_mismatch(what, got, expected)} — {cause}")
-    expect_close(report, got, expected, what, rtol=1e-6, atol=1e-8)
 
 
 def _near(got, alt) -> bool:
@@ -75,12 +47,12 @@ def _expect_grad(report, got, numeric, name, diagnoses, zeros_hint: str = "") ->
         return err
     if not np.any(got) and np.any(numeric):
         idx = np.unravel_index(np.argmax(np.abs(numeric)), numeric.shape)
-        report.fail(f"{name} is all zeros; the numeric gradient is not (e.g. {name}{_idx(idx)} = {numeric[idx]:.4g})"
+        report.fail(f"{name} is all zeros; the numeric gradient is not (e.g. {name}{index_str(idx)} = {numeric[idx]:.4g})"
                     + (f": {zeros_hint}" if zeros_hint else ""))
     for cause, alt in diagnoses:
         alt = alt()
         if alt is not None and _near(got, alt):
-            report.fail(f"{_mismatch(name, got, numeric)} (numeric gradient) — {cause}")
+            report.fail(f"{worst_mismatch(name, got, numeric)} (numeric gradient) — {cause}")
     return expect_gradient(report, got, numeric, name)
 
 
@@ -173,7 +145,7 @@ def check_rnn_step_forward(rnn_step_forward, rng, report):
                       f"h_prev {h_prev.shape}, W_xh {W_xh.shape}, W_hh {W_hh.shape}")
         expected = _rnn_ref(x_t[:, None], h_prev, W_xh, W_hh, b)[:, 0]
         pre = np.arctanh(expected)  # the pre-activation a_t
-        _expect_values(report, got, expected, "h_t", [
+        expect_values(report, got, expected, "h_t", [
             (W_HH_T, lambda: _rnn_ref(x_t[:, None], h_prev, W_xh, W_hh.T, b)[:, 0]),
             ("tanh is missing: these are the pre-activations a_t = x_t W_xhᵀ + h_prev W_hhᵀ + b; the state is "
              "h_t = tanh(a_t), which keeps every unit in (-1, 1)", lambda: pre),
@@ -315,7 +287,7 @@ def check_rnn_forward(rnn_forward, rng, report):
             ("the states are those of the sequence read backwards: step t reads x[:, t], t = 0, 1, ..., T - 1",
              lambda: _rnn_ref(x[:, ::-1], h0, W_xh, W_hh, b) if T > 1 else None),
         ]
-        _expect_values(report, got, expected, "hs", mistakes,
+        expect_values(report, got, expected, "hs", mistakes,
                        "hs[:, t] is the state h_t that step t returns from x[:, t] and the state before it")
     report.ok("hs matches nnlib.RNN on 3 random sequences (lengths 1 to 8): each step starts from the state the "
               "step before returned")
@@ -462,7 +434,7 @@ def check_clip_global_norm(clip_global_norm, rng, report):
 
         factor = min(1.0, max_norm / total)
         expected = {k: g * factor for k, g in copies.items()}
-        if all(_close(clipped[k], expected[k]) for k in copies):
+        if all(matches(clipped[k], expected[k]) for k in copies):
             continue
         mistakes = [
             ("the global norm is above max_norm but the gradients came back unchanged: scale them all by "
@@ -482,9 +454,9 @@ def check_clip_global_norm(clip_global_norm, rng, report):
         where = (f"with global norm {total:.4g} and max_norm = {max_norm:g} (factor "
                  f"{'1, no clipping' if factor == 1 else f'{factor:.4g}'})")
         for cause, alt in mistakes:
-            if alt is not None and all(_close(clipped[k], alt[k]) for k in copies):
-                k = next(k for k in copies if not _close(clipped[k], expected[k]))
-                report.fail(f"{where}: {_mismatch(f'clipped[{k!r}]', clipped[k], expected[k])} — {cause}")
+            if alt is not None and all(matches(clipped[k], alt[k]) for k in copies):
+                k = next(k for k in copies if not matches(clipped[k], expected[k]))
+                report.fail(f"{where}: {worst_mismatch(f'clipped[{k!r}]', clipped[k], expected[k])} — {cause}")
         for k in copies:
             expect_close(report, clipped[k], expected[k], f"clipped[{k!r}] {where}", rtol=1e-6, atol=1e-12)
     report.ok("the returned norm is the global norm before clipping: sqrt of the sum of squares of every element "

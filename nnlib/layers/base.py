@@ -153,7 +153,7 @@ class Sequential(Layer):
 
     def backward(self, dy):
         if self._y is None:
-            raise RuntimeError(f"Sequential.backward was called before forward: run forward(x) first.")
+            raise RuntimeError("Sequential.backward was called before forward: run forward(x) first.")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy

@@ -151,7 +151,7 @@ class _Recurrent(Layer):
             if s.shape == (1, N, H):
                 hint = f" PyTorch's states have shape (num_layers, N, H); pass {name}[0]."
             elif s.shape == (T, H):
-                hint = (f" Its first axis matches x's second: is x time first (T, N, D)? nnlib is batch first; "
+                hint = (" Its first axis matches x's second: is x time first (T, N, D)? nnlib is batch first; "
                         "pass x.transpose(1, 0, 2).")
             raise ValueError(f"{self!r}.forward: {name} has shape {shape_str(s.shape)}, expected (N, H) = "
                              f"{shape_str((N, H))}: one state per sample of x.{hint}")
