@@ -5,8 +5,9 @@ Everything a notebook needs is importable from the top level:
     from nnlib import Sequential, Linear, ReLU, SoftmaxCrossEntropy, SGD, fit, load_mnist
 """
 from . import functional, init
-from .data import (CharVocab, batches, load_mnist, load_names, load_shakespeare, make_adding, make_apartments,
-                   make_moons, make_remember_first, make_rings, make_spirals, make_xor, one_hot, sequence_windows)
+from .data import (CharVocab, batches, load_char_lstm, load_mnist, load_names, load_shakespeare, make_adding,
+                   make_apartments, make_moons, make_remember_first, make_rings, make_spirals, make_xor, one_hot,
+                   sequence_windows)
 from .gradcheck import check_layer, check_loss, compare_gradients, numeric_gradient, numeric_gradient_array, rel_error
 from .init import manual_seed
 from .layers import (ELU, LSTM, RNN, AvgPool2d, Conv2d, Dropout, Embedding, Flatten, Identity, LastTimeStep, Layer,

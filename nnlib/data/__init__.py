@@ -26,3 +26,4 @@ from .synthetic import (APARTMENT_FEATURES, XOR_TRUTH_TABLE, make_apartments, ma
                         make_xor)
 from .sequences import make_adding, make_remember_first
 from .text import TEXT_SHA256, CharVocab, load_names, load_shakespeare, sequence_windows
+from .pretrained import CHAR_LSTM_PATH, WEIGHTS_DIR, load_char_lstm
