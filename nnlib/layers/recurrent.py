@@ -335,22 +335,24 @@ class LSTM(_Recurrent):
         W_x, W_h = (self.params[k].astype(dy.dtype, copy=False) for k in ("W_x", "W_h"))
         acts, cells, tanh_c = self._acts, self._cells, self._tanh_c  # time first: (T, N, 4H), (T, N, H) x 2
         hs, dy = self._y.transpose(1, 0, 2), dy.transpose(1, 0, 2)  # (N, T, H) -> (T, N, H)
+        # The local derivatives need no gradient from later steps: compute them for all steps at once.
+        local = acts * (1 - acts)  # (T, N, 4H): σ' = σ(1 - σ) for i, f, o ...
+        local[..., 2 * H:3 * H] = 1 - acts[..., 2 * H:3 * H] ** 2  # ... and tanh' = 1 - tanh² for g
+        dc_from_h = acts[..., 3 * H:] * (1 - tanh_c ** 2)  # (T, N, H): ∂h_t/∂c_t = o ⊙ tanh'(c_t)
         dz = np.empty_like(acts)  # (T, N, 4H): the gradient w.r.t. each step's pre-activations
         dh, dc = dh_n, dc_n
         for t in reversed(range(T)):
             a = acts[t]  # (N, 4H): i, f, g, o of step t
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H]
             c_prev = cells[t - 1] if t > 0 else self._c0
             dh = dh + dy[t]  # h_t feeds the output y_t and the next step: the two gradients add
-            dc = dc + dh * o * (1 - tanh_c[t] ** 2)  # likewise c_t feeds h_t = o ⊙ tanh(c_t) and c_{t+1}
+            dc = dc + dh * dc_from_h[t]  # likewise c_t feeds h_t = o ⊙ tanh(c_t) and c_{t+1}
             d = dz[t]  # first the gradients w.r.t. the activations i, f, g, o ...
             np.multiply(dc, g, out=d[:, :H])  # c_t = f ⊙ c_{t-1} + i ⊙ g
             np.multiply(dc, c_prev, out=d[:, H:2 * H])
             np.multiply(dc, i, out=d[:, 2 * H:3 * H])
             np.multiply(dh, tanh_c[t], out=d[:, 3 * H:])  # h_t = o ⊙ tanh(c_t)
-            local = a * (1 - a)  # ... then through the activations: σ' = σ(1 - σ) for i, f, o,
-            local[:, 2 * H:3 * H] = 1 - g ** 2  # tanh' = 1 - tanh² for g
-            d *= local
+            d *= local[t]  # ... then through the activations
             dh = d @ W_h
             dc = dc * f  # ∂c_t/∂c_{t-1} = f: the path along which the gradient need not vanish
         self.dh0, self.dc0 = dh, dc
