@@ -218,6 +218,7 @@ class RNN(_Recurrent):
     def _forward(self, x, h0):
         (N, T, D), H = x.shape, self.hidden_size
         W_xh, W_hh, b = (self.params[k].astype(x.dtype, copy=False) for k in ("W_xh", "W_hh", "b"))
+        W_hh_T = np.ascontiguousarray(W_hh.T)  # once, not at every step: BLAS is faster on a contiguous operand
         x_tn = x.transpose(1, 0, 2).reshape(T * N, D)  # (N, T, D) -> (T, N, D) -> (T*N, D): time first (a copy)
         # The input part of every step does not depend on h: one product for all T*N rows.
         a = x_tn @ W_xh.T  # (T*N, D) @ (D, H) -> (T*N, H)
@@ -226,7 +227,7 @@ class RNN(_Recurrent):
         hs = np.empty((T, N, H), dtype=x.dtype)
         h = h0
         for t in range(T):
-            a[t] += h @ W_hh.T
+            a[t] += h @ W_hh_T
             h = np.tanh(a[t], out=hs[t])
         self._x_tn, self.h_n = x_tn, h
         return hs.transpose(1, 0, 2)  # (T, N, H) -> (N, T, H): batch first again (a view, no copy)
@@ -300,6 +301,7 @@ class LSTM(_Recurrent):
     def _forward(self, x, h0, c0):
         (N, T, D), H = x.shape, self.hidden_size
         W_x, W_h, b = (self.params[k].astype(x.dtype, copy=False) for k in ("W_x", "W_h", "b"))
+        W_h_T = np.ascontiguousarray(W_h.T)  # once, not at every step: BLAS is faster on a contiguous operand
         x_tn = x.transpose(1, 0, 2).reshape(T * N, D)  # (N, T, D) -> (T, N, D) -> (T*N, D): time first (a copy)
         # The input part of every gate at every step does not depend on h: one product for all T*N rows.
         z = x_tn @ W_x.T  # (T*N, D) @ (D, 4H) -> (T*N, 4H)
@@ -316,7 +318,7 @@ class LSTM(_Recurrent):
         h, c = h0, c0
         for t in range(T):
             a = z[t]  # (N, 4H): the pre-activations of step t, gates i, f, g, o side by side ...
-            a += h @ W_h.T
+            a += h @ W_h_T
             a *= half  # ... replaced in place by the activations
             np.tanh(a, out=a)
             a *= half
