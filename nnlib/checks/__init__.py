@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..gradcheck import compare_gradients
+from ..gradcheck import compare_gradients, rel_error
 from ..validate import shape_str
 
 _REGISTRY: dict[str, Callable] = {}
@@ -212,3 +212,23 @@ def expect_values(report: Report, got, expected, what: str, mistakes=(), zeros_h
         if alt is not None and matches(got, alt):
             report.fail(f"{worst_mismatch(what, got, expected)} — {cause}")
     expect_close(report, got, expected, what, rtol=1e-6, atol=1e-8)
+
+
+def expect_gradient_diagnosed(report: Report, got, numeric, what: str, diagnoses=(), zeros_hint: str = "") -> float:
+    """expect_gradient, but on a mismatch first name the likely cause: an all-zero gradient, or the first
+    known mistake whose result got matches. diagnoses: (cause, fn) pairs, fn() computing what that mistake
+    returns (called only when needed). Most of those are numeric gradients themselves, so they are compared
+    with a norm-based tolerance (relative error below 1e-5), not element by element."""
+    got = expect_array(report, got, np.shape(numeric), what)
+    err, msg = compare_gradients(got, numeric, what)
+    if not msg:
+        return err
+    if not np.any(got) and np.any(numeric):
+        idx = np.unravel_index(np.argmax(np.abs(numeric)), numeric.shape)
+        report.fail(f"{what} is all zeros; the numeric gradient is not (e.g. {what}{index_str(idx)} = "
+                    f"{numeric[idx]:.4g})" + (f": {zeros_hint}" if zeros_hint else ""))
+    for cause, wrong in diagnoses:
+        alt = wrong()
+        if alt is not None and np.shape(alt) == np.shape(got) and rel_error(got, alt) < 1e-5:
+            report.fail(f"{worst_mismatch(what, got, numeric)} (numeric gradient) — {cause}")
+    return expect_gradient(report, got, numeric, what)

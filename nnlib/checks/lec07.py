@@ -19,10 +19,9 @@ import time
 
 import numpy as np
 
-from ..gradcheck import compare_gradients, numeric_gradient_array
+from ..gradcheck import numeric_gradient_array
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
-from . import (call, exercise, expect_array, expect_gradient, expect_tuple, expect_values, index_str,
-               matches, worst_mismatch)
+from . import (call, exercise, expect_array, expect_gradient_diagnosed, expect_tuple, expect_values, matches)
 
 SPEEDUP = 10.0  # conv2d_fast must be at least this many times faster than the per-pixel loop
 FLIPPED = ("the values match a flipped kernel (a true convolution, k[::-1, ::-1]): conv2d should compute "
@@ -356,23 +355,6 @@ def _grad_shape_cause(name, shape, x, W, dy_shape, padding) -> str | None:
     return "db has the shape of b, one number per output channel"
 
 
-def _expect_grad(report, got, numeric, name, diagnoses) -> float:
-    """expect_gradient; on a mismatch, first name an all-zero gradient or a known mistake it matches
-    (diagnoses: (cause, fn) pairs, fn() computing what that mistake returns, only when needed)."""
-    got = expect_array(report, got, numeric.shape, name)
-    err, msg = compare_gradients(got, numeric, name)
-    if not msg:
-        return err
-    if not np.any(got) and np.any(numeric):
-        idx = np.unravel_index(np.argmax(np.abs(numeric)), numeric.shape)
-        report.fail(f"{name} is all zeros; the numeric gradient is not (e.g. {name}{index_str(idx)} = {numeric[idx]:.4g})")
-    for cause, alt in diagnoses:
-        alt = alt()
-        if alt is not None and matches(got, alt):
-            report.fail(f"{worst_mismatch(name, got, numeric)} (numeric gradient) — {cause}")
-    return expect_gradient(report, got, numeric, name)
-
-
 @exercise("07.conv2d_backward")
 def check_conv2d_backward(conv2d_backward, rng, report):
     worst = 0.0
@@ -398,13 +380,13 @@ def check_conv2d_backward(conv2d_backward, rng, report):
         flipped = _conv_layer(np.ascontiguousarray(W[:, :, ::-1, ::-1]), b, stride, padding)
         averaged = (f"it is the numeric gradient divided by N = {n}: the images' contributions add up, so sum over "
                     "the batch, do not average")
-        worst = max(worst, _expect_grad(report, dW, num_W, "dW", [
+        worst = max(worst, expect_gradient_diagnosed(report, dW, num_W, "dW", [
             (averaged, lambda: num_W / n),
             ("it matches the numeric gradient with the kernel axes reversed: the kernel is flipped somewhere. "
              "dW[o, c, u, v] pairs dy[n, o, i, j] with the input pixel at offset (u, v) of window (i, j)",
              lambda: num_W[:, :, ::-1, ::-1])]))
-        worst = max(worst, _expect_grad(report, db, num_b, "db", [(averaged, lambda: num_b / n)]))
-        worst = max(worst, _expect_grad(report, dx, num_x, "dx", [
+        worst = max(worst, expect_gradient_diagnosed(report, db, num_b, "db", [(averaged, lambda: num_b / n)]))
+        worst = max(worst, expect_gradient_diagnosed(report, dx, num_x, "dx", [
             ("dx is the gradient of a convolution with the FLIPPED kernel: each window of dx receives dy[n, o, i, j] "
              "times W[o] as it is (not flipped)",
              lambda: numeric_gradient_array(flipped.forward, x.copy(), dy))]))
@@ -474,7 +456,7 @@ def check_maxpool_backward(maxpool_backward, rng, report):
             report.ok(f"maxpool_backward returns dx with the shape of x, {x.shape}")
         num = numeric_gradient_array(pool.forward, x.copy(), dy)
         is_max = (x == _upsample(y, k)).astype(float)
-        worst = max(worst, _expect_grad(report, got, num, "dx", [
+        worst = max(worst, expect_gradient_diagnosed(report, got, num, "dx", [
             ("every pixel of each window received the window's gradient; only the maximum influenced the output, "
              "so only it gets dy (the others get 0)", lambda: _upsample(dy, k)),
             (f"the gradient was shared equally among the {k}x{k} pixels of each window (dy / {k * k}): that is the "

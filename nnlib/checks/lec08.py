@@ -22,38 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ..gradcheck import compare_gradients, numeric_gradient_array, rel_error
+from ..gradcheck import numeric_gradient_array
 from ..layers import RNN
 from ..validate import shape_str
-from . import (call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple,
-               expect_values, index_str, matches, worst_mismatch)
+from . import (call, exercise, expect_array, expect_close, expect_gradient_diagnosed, expect_number, expect_tuple,
+               expect_values, matches, worst_mismatch)
 
 STEP_GRADS = ("dx_t", "dh_prev", "dW_xh", "dW_hh", "db")
 SEQ_GRADS = ("dx", "dh0", "dW_xh", "dW_hh", "db")
-
-
-def _near(got, alt) -> bool:
-    """got matches what a known mistake returns, up to the error of a numeric gradient (norm-based)."""
-    return np.shape(got) == np.shape(alt) and rel_error(got, alt) < 1e-5
-
-
-def _expect_grad(report, got, numeric, name, diagnoses, zeros_hint: str = "") -> float:
-    """expect_gradient; on a mismatch, first name an all-zero gradient or a known mistake it matches
-    (diagnoses: (cause, fn) pairs, fn() computing what that mistake returns, only when needed; most are
-    numeric gradients themselves, so they are compared with a norm-based tolerance)."""
-    got = expect_array(report, got, numeric.shape, name)
-    err, msg = compare_gradients(got, numeric, name)
-    if not msg:
-        return err
-    if not np.any(got) and np.any(numeric):
-        idx = np.unravel_index(np.argmax(np.abs(numeric)), numeric.shape)
-        report.fail(f"{name} is all zeros; the numeric gradient is not (e.g. {name}{index_str(idx)} = {numeric[idx]:.4g})"
-                    + (f": {zeros_hint}" if zeros_hint else ""))
-    for cause, alt in diagnoses:
-        alt = alt()
-        if alt is not None and _near(got, alt):
-            report.fail(f"{worst_mismatch(name, got, numeric)} (numeric gradient) — {cause}")
-    return expect_gradient(report, got, numeric, name)
 
 
 class _Lazy:
@@ -249,7 +225,7 @@ def check_rnn_step_backward(rnn_step_backward, rng, report):
                 diagnoses.append(("dh_prev went back through W_hh transposed: the forward multiplies h_prev by "
                                   "W_hhᵀ, so the backward multiplies da by W_hh itself (square, so the shape "
                                   "cannot tell)", lambda: da() @ W_hh.T))
-            worst = max(worst, _expect_grad(report, got[name], numeric(name, dh), name, diagnoses))
+            worst = max(worst, expect_gradient_diagnosed(report, got[name], numeric(name, dh), name, diagnoses))
     report.ok(f"dx_t, dh_prev, dW_xh, dW_hh and db match numeric gradients of one step on 3 random problems "
               f"(worst relative error {worst:.1e})")
 
@@ -357,7 +333,7 @@ def check_rnn_backward(rnn_backward, rng, report):
         ]
         hints = {"dh0": "h0 influences every state through h_1; dh0 is the dh_prev that step 0 sends back"}
         for name, g in zip(SEQ_GRADS, grads):
-            worst = max(worst, _expect_grad(report, g, num[name], name, diagnoses[name], hints.get(name, "")))
+            worst = max(worst, expect_gradient_diagnosed(report, g, num[name], name, diagnoses[name], hints.get(name, "")))
         if t == 0:
             report.ok(f"all five match numeric gradients through T = {T} steps: the gradient flows back from later "
                       "steps into earlier ones, and the shared weights collect the sum over the steps")
