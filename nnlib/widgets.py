@@ -30,11 +30,19 @@ def initial_value(control):
 
 
 def interact(draw, **controls):
-    """Call draw(**values) under ipywidgets controls, or once with the initial values (static)."""
+    """Call draw(**values) under ipywidgets controls, or once with the initial values (static).
+
+    Returns None in both cases: ipywidgets.interact returns the function, which a notebook would print
+    under the widget as "<function draw ...>" when the call ends a cell.
+    """
     if frontend_has_widgets():
         import ipywidgets
 
-        return ipywidgets.interact(draw, **controls)
+        for control in controls.values():
+            if hasattr(getattr(control, "style", None), "description_width"):  # sliders, dropdowns, ...
+                control.style.description_width = "initial"  # the whole label, not "learning r..."
+        ipywidgets.interact(draw, **controls)
+        return None
     values = {name: initial_value(c) for name, c in controls.items()}
     shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
     print(f"(static figure for {shown}; open the notebook in JupyterLab to move the controls)")

@@ -68,3 +68,13 @@ def test_widget_is_interactive_in_jupyterlab(monkeypatch):
     assert widgets.frontend_has_widgets()
     monkeypatch.setenv("NNLIB_WIDGETS", "0")
     assert not widgets.frontend_has_widgets()
+
+
+def test_live_widget_returns_nothing_and_shows_whole_labels(monkeypatch):
+    import ipywidgets
+    monkeypatch.setenv("NNLIB_WIDGETS", "1")
+    slider = ipywidgets.FloatLogSlider(value=0.1, min=-3, max=0, description="learning rate")
+    calls = []
+    assert widgets.interact(lambda lr: calls.append(lr), lr=slider) is None  # nothing printed under the widget
+    assert calls == [0.1]  # ipywidgets draws once at the initial value
+    assert slider.style.description_width == "initial"  # the label is not cut to "learning r..."
