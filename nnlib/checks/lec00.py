@@ -8,11 +8,9 @@ vectorized answer reaches (50x to several hundred x at these sizes).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from . import call, exercise, expect_array, expect_close
+from . import best_time, call, exercise, expect_array, expect_close
 
 SPEEDUP = 5.0  # the student's function must be at least this many times faster than the loop
 
@@ -53,16 +51,6 @@ def one_hot_loop(y, C):
 
 
 # -- timing -------------------------------------------------------------------------------------
-
-def best_time(fn, args, repeat: int = 3) -> float:
-    """The fastest of `repeat` runs, in seconds (the minimum is the least disturbed by other load)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
 
 def expect_faster(report, fn, loop, args, name: str, what: str, t_loop: float, advice: str) -> float:
     """Fail unless fn(*args) runs at least SPEEDUP times faster than the loop (which took t_loop s)."""

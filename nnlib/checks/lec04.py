@@ -7,11 +7,9 @@ never from the student's other answers.
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from . import call, exercise, expect_array, expect_close, expect_number
+from . import best_time, call, exercise, expect_array, expect_close, expect_number
 
 
 def _sigmoid(z):
@@ -80,15 +78,6 @@ def check_dense_one(dense_one, rng, report):
     report.ok("dense_one computes f(V @ x + b): each neuron's weighted sum plus its bias, then the activation")
 
 
-def _time_best(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 @exercise("04.dense_batch")
 def check_dense_batch(dense_batch, rng, report):
     # A square V first: X @ V then has the right shape, and only the values can tell.
@@ -125,8 +114,8 @@ def check_dense_batch(dense_batch, rng, report):
     X = rng.standard_normal((n, d))
     f = ACTIVATIONS["tanh"]
     dense_batch(X, V, b, f)  # warm up
-    yours = _time_best(lambda: dense_batch(X, V, b, f), 5)
-    loop = _time_best(lambda: np.stack([f(V @ x + b) for x in X]), 3)
+    yours = best_time(dense_batch, (X, V, b, f), repeat=5)
+    loop = best_time(lambda: np.stack([f(V @ x + b) for x in X]))
     ratio = loop / max(yours, 1e-9)
     if ratio < 4:
         report.fail(f"on {n} samples it takes {yours * 1e3:.1f} ms, a loop over the samples {loop * 1e3:.1f} ms "

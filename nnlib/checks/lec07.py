@@ -15,13 +15,12 @@ tensordot or im2col) and far above a loop over output pixels (about 1x).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from ..gradcheck import numeric_gradient_array
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
-from . import (call, exercise, expect_array, expect_gradient_diagnosed, expect_tuple, expect_values, matches)
+from . import (best_time, call, exercise, expect_array, expect_gradient_diagnosed, expect_tuple, expect_values,
+               matches)
 
 SPEEDUP = 10.0  # conv2d_fast must be at least this many times faster than the per-pixel loop
 FLIPPED = ("the values match a flipped kernel (a true convolution, k[::-1, ::-1]): conv2d should compute "
@@ -284,19 +283,6 @@ def conv_pixel_loop(x, W, b):
     return out
 
 
-def _best_time(fn, args, repeat: int, budget: float = float("inf")) -> float:
-    """The fastest of up to `repeat` runs, in seconds; stops early once `budget` seconds are spent."""
-    best, spent = float("inf"), 0.0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        dt = time.perf_counter() - t0
-        best, spent = min(best, dt), spent + dt
-        if spent > budget:
-            break
-    return best
-
-
 @exercise("07.conv2d_fast")
 def check_conv2d_fast(conv2d_fast, rng, report):
     _check_conv_values(report, conv2d_fast, "conv2d_fast", rng)
@@ -304,10 +290,10 @@ def check_conv2d_fast(conv2d_fast, rng, report):
     x, W, b = rng.standard_normal((8, 3, 28, 28)), rng.standard_normal((8, 3, 3, 3)), rng.standard_normal(8)
     what = f"x {x.shape} with {W.shape[0]} {W.shape[2]}x{W.shape[3]} kernels"
     _expect_conv(report, conv2d_fast(x, W, b, 1, 0), x, W, b, 1, 0, f"the output for {what}")
-    t_loop = _best_time(conv_pixel_loop, (x, W, b), repeat=3)
+    t_loop = best_time(conv_pixel_loop, (x, W, b), repeat=3)
     ratio, t_fast = 0.0, float("inf")
     for _ in range(3):  # re-measure a borderline result: the machine may just be busy
-        t_fast = min(t_fast, _best_time(conv2d_fast, (x, W, b, 1, 0), repeat=5, budget=t_loop))
+        t_fast = min(t_fast, best_time(conv2d_fast, (x, W, b, 1, 0), repeat=5, budget=t_loop))
         ratio = t_loop / max(t_fast, 1e-9)
         if ratio >= SPEEDUP or ratio < SPEEDUP / 3:  # clearly fast, or clearly a loop
             break
