@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from nnlib.course import grade
 
@@ -26,6 +27,7 @@ CHECKS = ["check_predict", "check_mse", "check_mae", "check_mse_grad", "check_gd
           "check_closed_form"]
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 8, 32
 BWRAP = shutil.which("bwrap") is not None
+SANDBOX, SANDBOX_MESSAGE = grade.sandbox_check(grade.Settings()) if BWRAP else (False, "bwrap is not installed")
 
 
 # -- building submissions ------------------------------------------------------------------------
@@ -109,6 +111,89 @@ for fd in range(20):   # write "all cells passed" into every file the grading wo
         pass
 os.kill(worker, signal.SIGKILL)   # ... and stop it before it writes the truth
 '''
+# Answers that solve nothing (they return zeros), each with a way to make checks in the same process
+# pass. In the student's own kernel the first one scores 7/7 (test below); graded, all score 0.
+ZERO = {
+    "predict": "def predict(X, w, b):\n    {pre}return np.zeros(len(X))",
+    "mse": "def mse(y_pred, y):\n    {pre}return 0.0",
+    "mae": "def mae(y_pred, y):\n    {pre}return 0.0",
+    "mse_grad": "def mse_grad(X, y, w, b):\n    {pre}return np.zeros(X.shape[1]), 0.0",
+    "gd_step": "def gd_step(X, y, w, b, lr):\n    {pre}return w * 0, 0.0",
+    "train": "def train(X, y, lr, epochs):\n    {pre}return np.zeros(X.shape[1]), 0.0, [0.0] * epochs",
+    "closed_form": "def closed_form(X, y):\n    {pre}return np.zeros(X.shape[1]), 0.0",
+}
+FRAMES = '''import sys
+def _silence():
+    f = sys._getframe(1)
+    while f is not None:   # up the stack to the check that called us: make its report's failures no-ops
+        r = f.f_locals.get("report")
+        if r is not None and hasattr(r, "fail"):
+            r.fail = lambda msg: None
+        f = f.f_back
+'''
+NUMPY_PATCH = '''import numpy
+numpy.any = lambda *a, **k: False
+numpy.allclose = lambda *a, **k: True
+numpy.linalg.norm = lambda *a, **k: 0.0
+_rng = numpy.random.default_rng
+numpy.random.default_rng = lambda *a, **k: _rng(0)
+'''
+GC_AND_PROFILE = '''import gc, sys
+for _obj in gc.get_objects():
+    if isinstance(_obj, type) and _obj.__name__ == "Report":
+        _obj.fail = lambda self, msg: None
+def _copy_expected(frame, event, arg):   # copy what a check expects into the answer
+    return None
+sys.setprofile(_copy_expected)
+'''
+IPYTHON_MACHINERY = '''import sys
+ip = get_ipython()
+ip.input_transformers_post.append(lambda lines: [l for l in lines if "check" not in l] or ["pass\\n"])
+type(ip.last_execution_result).success = property(lambda self: True)
+class _Hook:
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith("nnlib.checks"):
+            import nnlib.checks
+            nnlib.checks.check = lambda *a, **k: None
+        return None
+sys.meta_path.insert(0, _Hook())
+'''
+# Inside the sandbox, pid 1 is the worker: write "all passed" into its files, kill and stop it; start
+# a process in a session of its own that should outlive the notebook; fill /tmp.
+FORGER_AS_PID_1 = '''import json, os, signal, subprocess
+forged = "".join(json.dumps({"cell": i, "status": "ok"}) + "\\n" for i in range(40)) + '{"done": true}\\n'
+for pid in {1, os.getppid()}:
+    for fd in range(20):
+        try:
+            with open(f"/proc/{pid}/fd/{fd}", "a") as f:
+                f.write(forged)
+        except OSError:
+            pass
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+subprocess.Popen(["sleep", "301"], start_new_session=True)   # nnlib-test-background
+written = 0
+try:
+    with open("/tmp/fill", "wb") as f:
+        for _ in range(2048):
+            f.write(b"x" * 2**20)
+            written += 1
+except OSError:
+    pass
+TMP_MB = written
+'''
+
+
+def zeros(prelude: str = "", pre: str = "") -> dict:
+    """The zero answers; `prelude` goes before predict, `pre` at the start of every function body."""
+    answers = {k: v.format(pre=pre) for k, v in ZERO.items()}
+    answers["predict"] = prelude + answers["predict"]
+    return answers
+
+
 PROBE = f'''\
 import os, socket
 try:
@@ -161,6 +246,13 @@ def adversarial_folder(folder: Path) -> None:
     save(submission(predict=LEAKER), folder / "sam" / NOTEBOOK)
     save(submission(**{**dict.fromkeys(RIGHT), "predict": FORGER}), folder / "tom" / NOTEBOOK)
     save(submission(predict=PROBE), folder / "vera" / NOTEBOOK)
+    save(submission(**zeros(FRAMES, "_silence()\n    ")), folder / "uma" / NOTEBOOK)
+    save(submission(**zeros(NUMPY_PATCH)), folder / "walt" / NOTEBOOK)
+    save(submission(**zeros(GC_AND_PROFILE)), folder / "xena" / NOTEBOOK)
+    save(submission(**zeros(IPYTHON_MACHINERY)), folder / "yuri" / NOTEBOOK)
+    forger = zeros(FORGER_AS_PID_1)
+    forger["mse"] = "def mse(y_pred, y):\n    raise RuntimeError(f'/tmp took {TMP_MB} MB')"
+    save(submission(**forger), folder / "yves" / NOTEBOOK)
     save(submission(), folder / "zoe_01_linear_regression.ipynb")                     # the flat layout
 
 
@@ -171,7 +263,8 @@ EXPECTED = {
     "frank": ("ok", 5), "gina": ("kernel died", 4), "hank": ("ok", 5), "ivan": ("ok", 5), "judy": ("ok", 5),
     "kim": ("ok", 6), "leo": ("ok", 7), "mia": ("invalid notebook", 0), "nora": ("invalid notebook", 0),
     "omar": ("missing", 0), "pat": ("missing", 0), "quinn": ("ok", 7), "ada": ("timeout", None),
-    "sam": ("ok", 5), "tom": ("kernel died", None), "vera": ("ok", 5), "zoe": ("ok", 7),
+    "sam": ("ok", 5), "tom": ("ok", None), "vera": ("ok", 5), "zoe": ("ok", 7),
+    "uma": ("ok", 0), "walt": ("ok", 0), "xena": ("ok", 0), "yuri": ("ok", 0), "yves": ("ok", 0),
 }
 
 
@@ -182,6 +275,8 @@ def run_grader(submissions: Path, out: Path, *extra) -> subprocess.CompletedProc
     cmd = [sys.executable, "-m", "nnlib.course.grade", str(submissions), "--assignment", "01",
            "--out", str(out / "grades.csv"), "--feedback", str(out / "feedback"),
            "--cell-timeout", str(CELL_TIMEOUT), "--timeout", str(NOTEBOOK_TIMEOUT), *extra]
+    if not SANDBOX and "--unsafe" not in extra:
+        cmd.append("--unsafe")   # where bwrap cannot work the grader refuses without it
     return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
@@ -293,7 +388,8 @@ def test_graded_notebook_comes_from_the_source_with_the_students_answers():
     copy = nbformat.from_dict(cell_of(student, "train"))
     cell_of(student, "train").source = "def train(X, y, lr, epochs):\n    return 'first copy'"
     student.cells.append(copy)                                         # duplicated answer: the last one wins
-    nb, notes = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, student, assignment.guard)
+    nb, notes = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, student,
+                                            assignment.modules, assignment.secret)
 
     source = nbformat.read(SOLUTION, as_version=4)
     assert [c.cell_type for c in nb.cells] == [c.cell_type for c in source.cells]
@@ -303,9 +399,11 @@ def test_graded_notebook_comes_from_the_source_with_the_students_answers():
     assert "raise NotImplementedError('Hint:" in cell_of(nb, "mae").source
     for grade_id in CHECKS:
         restored = cell_of(nb, grade_id).source
-        assert restored.startswith(assignment.guard) and restored.endswith(cell_of(source, grade_id).source)
-        assert "BEGIN HIDDEN TESTS" in restored
-    assert "nnlib.checks.lec01" in assignment.guard
+        assert restored == cell_of(source, grade_id).source and "BEGIN HIDDEN TESTS" in restored
+    plan = nb.metadata[grade.PLAN_KEY]   # the worker runs these cells in the checker, never in the kernel
+    assert [nb.cells[i] for i in plan["check_cells"]] == [cell_of(nb, g) for g in CHECKS]
+    assert "nnlib.checks.lec01" in plan["modules"] and plan["secret"] == assignment.secret
+    assert grade.Assignment.load(SOLUTION).secret != assignment.secret   # new seeds for every grading run
     assert any("not found" in n and "mae" in n for n in notes)
     assert any("more than once" in n and "train" in n for n in notes)
 
@@ -319,9 +417,14 @@ def test_messages_lose_hidden_tests_and_colours():
     assert text.startswith("RuntimeError: [hidden test]")
 
 
-def test_without_bwrap_grading_goes_on_unsandboxed(monkeypatch):
+def test_without_bwrap_the_grader_refuses_unless_unsafe(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(grade.shutil, "which", lambda name: None)
-    assert grade.sandbox_check() == (False, "sandbox: bwrap not available, grading without it")
+    assert grade.sandbox_check(grade.Settings()) == (False, "bwrap (bubblewrap) is not installed")
+    with pytest.raises(SystemExit, match="pass --unsafe to grade without it: without a sandbox, a submission's "
+                                         "code runs as you: it can read solutions/"):
+        grade.main([str(tmp_path), "--assignment", "01", "--out", str(tmp_path / "g.csv")])
+    assert grade.main([str(tmp_path), "--assignment", "01", "--out", str(tmp_path / "g.csv"), "--unsafe"]) == 0
+    assert "sandbox: OFF (--unsafe): without a sandbox" in capsys.readouterr().out
 
 
 def test_sandbox_binds_nnlib_but_not_the_repository(tmp_path):
@@ -329,7 +432,9 @@ def test_sandbox_binds_nnlib_but_not_the_repository(tmp_path):
     binds = [args[i + 1] for i, a in enumerate(args) if a in ("--ro-bind", "--bind")]
     assert str(ROOT / "nnlib") in binds and str(tmp_path) in binds
     assert str(ROOT) not in binds and "/" not in binds
-    assert "--unshare-net" in args and "--die-with-parent" in args
+    assert "--unshare-net" in args and "--die-with-parent" in args and "--as-pid-1" in args
+    assert args[args.index("--tmpfs") - 2:args.index("--tmpfs") + 2] == ["--size", str(512 * 2**20), "--tmpfs", "/tmp"]
+    assert args[-4:-2] == ["--remount-ro", "/"]   # after every mount: nothing on Python's path is writable
 
 
 # -- one grading run over adversarial submissions ------------------------------------------------
@@ -436,22 +541,24 @@ def test_monkeypatching_nnlib_checks_does_not_help(graded):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", [
-    {"predict": WRONG_PREDICT + "\n\ndef check(*args, **kwargs):\n    print('ok')"},
-    {"mae": MONKEYPATCH},
-], ids=["redefined-check", "monkeypatched-nnlib"])
-def test_without_the_guard_these_cheats_would_pass(tmp_path, answers):
-    """The two tests above bite: the same answers score full marks when check cells are not guarded."""
-    assignment = grade.Assignment.load(SOLUTION)
-    settings = grade.Settings(cell_timeout=CELL_TIMEOUT, timeout=NOTEBOOK_TIMEOUT)
+def test_in_the_students_own_kernel_the_frame_cheat_passes_every_check(tmp_path):
+    """Proof that the cheats are real: run as a student runs it (checks in the same process), uma's
+    notebook of zeros passes all 7 checks. Graded, it scores 0 (test_status_and_score)."""
+    nb = submission(**zeros(FRAMES, "_silence()\n    "))
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(EXERCISE.parent)}}).execute()
+    failed = [meta(c)["grade_id"] for c in nb.cells if meta(c).get("grade_id") in CHECKS
+              and any(o.get("output_type") == "error" for o in c.outputs)]
+    assert failed == []
 
-    def score(guard):
-        nb, _ = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, submission(**answers), guard)
-        run = grade.run_worker(nb, settings, tmp_path / ("guarded" if guard else "unguarded"))
-        return grade.score_run(run, nb, assignment.checks, settings, assignment.hidden).score
 
-    assert score(guard="") == 7
-    assert score(guard=assignment.guard) < 7
+@pytest.mark.slow
+@pytest.mark.parametrize("student", ["uma", "walt", "xena", "yuri", "yves"])
+def test_cheats_in_the_kernel_cannot_reach_the_checks(graded, student):
+    rows, out, _ = graded
+    assert rows[student]["score"] == "0" and rows[student]["status"] == "ok", rows[student]
+    text = feedback_of(out, student)
+    assert "CheckFailed: predict: " in text and "CheckFailed: closed_form: " in text
 
 
 @pytest.mark.slow
@@ -492,18 +599,36 @@ def test_feedback_never_shows_tests_or_tracebacks(graded):
     rows, out, _ = graded
     for student in rows:
         text = feedback_of(out, student)
-        for secret in ("HIDDEN TESTS", "seed=seed", "(101, 102, 103)", "Traceback", "\x1b[", "_grader_"):
+        for secret in ("HIDDEN TESTS", "seed=seed", "(101, 102, 103)", "Traceback", "\x1b[", "_grader_", "wire"):
+            if student == "sam" and secret == "HIDDEN TESTS":
+                continue   # sam's own code says it: In[-1] is the last cell run in the kernel, an answer cell
             assert secret not in text, f"{student}'s feedback shows {secret!r}"
-    assert "RuntimeError: the test was:" in feedback_of(out, "sam")   # the leak attempt itself is reported
+    leak = feedback_of(out, "sam")
+    assert "RuntimeError: the test was:" in leak   # the leak attempt itself is reported ...
+    assert 'check("01.predict"' not in leak and "nnlib.course" not in leak   # ... and found no check code
 
 
 @pytest.mark.slow
 def test_the_kernel_cannot_forge_results(graded):
-    rows, _, stdout = graded
+    rows, out, stdout = graded
     if can_trace_any_process() and not stdout.startswith("sandbox: bwrap ("):
         pytest.skip("root outside the sandbox can reach into any process: grade as a normal user or with bwrap")
-    assert (rows["tom"]["status"], rows["tom"]["score"]) == ("kernel died", "0"), rows["tom"]
-    assert "was killed (signal 9) while running cell 3 (answer predict)" in rows["tom"]["note"]
+    assert rows["tom"]["score"] == "0", rows["tom"]
+    if stdout.startswith("sandbox: bwrap ("):   # the worker is pid 1: it can be neither reached nor killed
+        assert (rows["tom"]["status"], rows["yves"]["status"]) == ("ok", "ok")
+        assert "the kernel died" not in feedback_of(out, "tom") + feedback_of(out, "yves")
+    else:
+        assert rows["tom"]["status"] == "kernel died"
+        assert "was killed (signal 9) while running cell 3 (answer predict)" in rows["tom"]["note"]
+
+
+@pytest.mark.slow
+def test_a_submission_keeps_to_its_tmp_and_leaves_no_process(graded):
+    _, out, stdout = graded
+    assert processes_mentioning("sleep 301") == []
+    if stdout.startswith("sandbox: bwrap (") and "512 MB /tmp" in stdout:
+        written = int(re.search(r"/tmp took (\d+) MB", feedback_of(out, "yves")).group(1))
+        assert written <= 512
 
 
 @pytest.mark.slow
@@ -517,8 +642,8 @@ def test_the_sandbox_hides_the_repository_and_the_network(graded):
     _, out, stdout = graded
     first_line = stdout.splitlines()[0]
     if not first_line.startswith("sandbox: bwrap ("):
-        assert first_line.endswith("grading without it")   # said once, and grading went on
-        pytest.skip(first_line)
+        assert first_line.startswith("sandbox: OFF (--unsafe)")   # said, and grading went on
+        pytest.skip(SANDBOX_MESSAGE)
     assert "RuntimeError: probe: repo=False net=blocked" in feedback_of(out, "vera")
 
 
@@ -529,9 +654,9 @@ def test_without_the_sandbox_a_killed_notebook_leaves_no_kernel(tmp_path):
     save(submission(), folder / "alice" / NOTEBOOK)
     save(submission(mse_grad="import time\ntime.sleep(9)\n" + RIGHT["mse_grad"],
                     gd_step="import time\ntime.sleep(9)\n" + RIGHT["gd_step"]), folder / "rita" / NOTEBOOK)
-    done = run_grader(folder, tmp_path / "out", "--no-sandbox", "--timeout", "12")
+    done = run_grader(folder, tmp_path / "out", "--unsafe", "--timeout", "12")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.startswith("sandbox: off (--no-sandbox)")
+    assert done.stdout.startswith("sandbox: OFF (--unsafe)")
     rows = rows_of(tmp_path / "out")
     assert (rows["alice"]["status"], rows["alice"]["score"]) == ("ok", "7")
     assert rows["rita"]["status"] == "timeout" and "time limit" in rows["rita"]["note"]

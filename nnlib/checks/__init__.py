@@ -95,8 +95,10 @@ def check(key: str, answer, seed: int = 0, quiet: bool = False) -> None:
         raise
     except Exception as exc:
         # The student's code crashed: say so in one line, then show where (their traceback).
-        where = _student_frame(exc)
-        print(f"✗ {name} raised {type(exc).__name__}: {exc}{where}")
+        # (A call that ran in the grader's kernel brings the exception's name and place with it.)
+        where = getattr(exc, "student_where", None)
+        where = _student_frame(exc) if where is None else where
+        print(f"✗ {name} raised {getattr(exc, 'student_ename', type(exc).__name__)}: {exc}{where}")
         raise
 
 
@@ -166,7 +168,7 @@ def expect_close(report: Report, got, expected, what: str, rtol: float = 1e-6, a
     if got.shape != expected.shape:
         report.fail(f"{what} has shape {shape_str(got.shape)}, expected {shape_str(expected.shape)}")
     diff = np.abs(got - expected)
-    bad = diff > atol + rtol * np.abs(expected)
+    bad = ~(diff <= atol + rtol * np.abs(expected))   # written so that nan and inf count as wrong
     if np.any(bad):
         idx = np.unravel_index(np.argmax(np.where(bad, diff, -1)), got.shape) if got.ndim else ()
         where = f"{what}[{', '.join(str(int(i)) for i in idx)}]" if idx else what
@@ -243,6 +245,8 @@ def best_time(fn, args=(), repeat: int = 3, budget: float = float("inf")) -> flo
         t0 = time.perf_counter()
         fn(*args)
         dt = time.perf_counter() - t0
+        if getattr(fn, "seconds", None) is not None:   # it ran in the grader's kernel: its own time there
+            dt = fn.seconds
         best, spent = min(best, dt), spent + dt
         if spent > budget:
             break

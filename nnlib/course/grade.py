@@ -1,7 +1,7 @@
 """Grade a folder of submitted exercise notebooks: one command, a CSV gradebook, Markdown feedback.
 
     python -m nnlib.course.grade SUBMISSIONS_DIR --assignment 01 --out grades.csv --feedback feedback/
-        [--workers N] [--cell-timeout S] [--timeout S] [--memory-mb M] [--no-sandbox]
+        [--workers N] [--cell-timeout S] [--timeout S] [--memory-mb M] [--unsafe]
 
 SUBMISSIONS_DIR holds one folder per student (`alice/01_linear_regression.ipynb`) or loose files
 named `<student>_<NN_topic>.ipynb` (both may be mixed). Every student gets exactly one row.
@@ -29,6 +29,7 @@ import csv
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -45,6 +46,8 @@ import nbformat
 from tqdm import tqdm
 
 from . import exercises
+from .limits import Cgroup
+from .grade_worker import PLAN_KEY
 
 NNLIB = Path(__file__).resolve().parents[1]
 SOLUTIONS = NNLIB.parent / "solutions"
@@ -59,18 +62,6 @@ STATUSES = ("ok", "timeout", "kernel died", "invalid notebook", "missing", "erro
 # Answer code that reaches for the grading machinery: flagged for the instructor to review by hand.
 SUSPICIOUS = re.compile(r"get_ipython|sys\.modules|builtins|__import__|importlib|ctypes|/proc/|inspect|"
                         r"nnlib\.checks|_REGISTRY|settrace|\bdef check\b|^\s*check\s*=", re.MULTILINE)
-
-GUARD = """\
-# [grader] Fresh checking code, in case an answer cell replaced or patched it: forget the modules,
-# import them again from disk (the lecture's checks last: they register into nnlib.checks).
-import importlib as _grader_importlib, sys as _grader_sys
-for _grader_name in {modules!r}:
-    _grader_sys.modules.pop(_grader_name, None)
-    _grader_importlib.import_module(_grader_name)
-from nnlib.checks import check
-del _grader_importlib, _grader_sys, _grader_name
-"""
-
 
 # -- the assignment and the submissions ----------------------------------------------------------
 
@@ -184,11 +175,12 @@ def checks_of(source_nb) -> dict[str, float]:
             for c in source_nb.cells if is_check(c)}
 
 
-def guard_for(number: str) -> str:
-    modules = ["nnlib.gradcheck", "nnlib.checks"]
+def check_modules(number: str) -> list[str]:
+    """The modules the checker imports before the kernel starts."""
+    modules = ["nnlib", "nnlib.gradcheck", "nnlib.checks"]
     if (NNLIB / "checks" / f"lec{number}.py").exists():
         modules.append(f"nnlib.checks.lec{number}")
-    return GUARD.format(modules=tuple(modules))
+    return modules
 
 
 def student_answers(student_nb, wanted: set[str]) -> tuple[dict[str, str], list[str]]:
@@ -204,8 +196,9 @@ def student_answers(student_nb, wanted: set[str]) -> tuple[dict[str, str], list[
     return answers, twice
 
 
-def build_graded_notebook(source_nb, stub_nb, student_nb, guard: str) -> tuple[object, list[str]]:
-    """The notebook to execute: the source's cells, with the student's answers and guarded checks.
+def build_graded_notebook(source_nb, stub_nb, student_nb, modules: list[str], secret: str) -> tuple[object, list[str]]:
+    """The notebook to execute: the source's cells with the student's answers, and the plan for the
+    worker (which cells are checks, run in the checker with seeds mixed with `secret`).
 
     Returns it with notes for the student (answer cells missing or duplicated).
     """
@@ -218,9 +211,9 @@ def build_graded_notebook(source_nb, stub_nb, student_nb, guard: str) -> tuple[o
         meta = nbgrader_meta(cell)
         if meta.get("solution"):
             cell.source = answers.get(meta["grade_id"], stubs[meta["grade_id"]])
-        elif is_check(cell):
-            cell.source = guard + cell.source
         graded.cells.append(cell)
+    graded.metadata[PLAN_KEY] = {"check_cells": [i for i, c in enumerate(graded.cells) if is_check(c)],
+                                 "modules": modules, "secret": secret}
     notes = []
     missing = [i for i in answer_ids if i not in answers]
     if missing:
@@ -248,6 +241,11 @@ class Settings:
     timeout: int = 600
     memory_mb: int = 4096
     sandbox: bool = False
+    sandbox_tmp_size: bool = True   # bwrap can size its /tmp (--size, bubblewrap 0.8 and later)
+    cgroups: bool = False           # each worker in a control group of its own (limits.py)
+    max_pids: int = 256             # processes and threads of one submission, all together
+    cpus: float = 1.0               # CPU time of one submission, all processes together
+    tmp_mb: int = 512               # the sandbox's /tmp (in memory: it counts against the memory limit too)
 
 
 @dataclass
@@ -278,12 +276,19 @@ def worker_env(work: Path) -> dict[str, str]:
     }
 
 
-def sandbox_args(work: Path) -> list[str]:
+def sandbox_args(work: Path, tmp_mb: int | None = 512) -> list[str]:
     """The bwrap command line that runs a worker with no network and read-only access to only
-    the system, the Python installation, the venv and nnlib, plus `work` read-write."""
-    args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+    the system, the Python installation, the venv and nnlib, plus `work` read-write and a /tmp of
+    `tmp_mb` (None: unsized, for a bwrap without --size).
+
+    The worker is the sandbox's pid 1 (--as-pid-1): no process inside can signal it (init ignores
+    signals it has no handler for) or open its files through /proc (it is not dumpable), and when it
+    exits the kernel kills every process left in the sandbox. The sandbox's root is read-only, so no
+    directory on Python's path can receive a module."""
+    size = ["--size", str(tmp_mb * 2**20)] if tmp_mb else []
+    args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--as-pid-1",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
     for system_dir in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"):
         if os.path.islink(system_dir):   # merged /usr: /bin -> usr/bin
             args += ["--symlink", os.readlink(system_dir), system_dir]
@@ -293,23 +298,47 @@ def sandbox_args(work: Path) -> list[str]:
                                  str(NNLIB)]):
         if not needed.startswith(("/usr/", "/etc/")) and needed != "/usr":
             args += ["--ro-bind", needed, needed]
-    return args + ["--bind", str(work), str(work), "--chdir", str(work)]
+    return args + ["--bind", str(work), str(work), "--remount-ro", "/", "--chdir", str(work)]
 
 
-def sandbox_check() -> tuple[bool, str]:
-    """Whether bwrap can run a worker here (probed once with a trivial Python command), and what to print."""
+UNSAFE_EXPOSES = ("without a sandbox, a submission's code runs as you: it can read solutions/ and the other "
+                  "submissions, use the network, change files you can write (the checks too, for everyone "
+                  "graded after it) and signal your processes")
+
+
+def sandbox_check(settings: Settings) -> tuple[bool, str]:
+    """Whether bwrap can run a worker here (probed with a trivial Python command, with a sized /tmp
+    and without), and what to print. Sets settings.sandbox_tmp_size."""
     if not shutil.which("bwrap"):
-        return False, "sandbox: bwrap not available, grading without it"
-    with tempfile.TemporaryDirectory(prefix="nnlib-grade-probe-") as tmp:
-        try:
-            probe = subprocess.run(sandbox_args(Path(tmp)) + [sys.executable, "-c", "import nbclient"],
-                                   env=worker_env(Path(tmp)), capture_output=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return False, f"sandbox: bwrap does not work here ({exc}), grading without it"
-    if probe.returncode != 0:
-        why = probe.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {probe.returncode}"]
-        return False, f"sandbox: bwrap does not work here ({why[0][:200]}), grading without it"
-    return True, "sandbox: bwrap (no network, read-only system and nnlib, no course repository, private /tmp)"
+        return False, "bwrap (bubblewrap) is not installed"
+    why = ""
+    for sized in (True, False):
+        with tempfile.TemporaryDirectory(prefix="nnlib-grade-probe-") as tmp:
+            args = sandbox_args(Path(tmp), settings.tmp_mb if sized else None)
+            try:
+                probe = subprocess.run(args + [sys.executable, "-c", "import nbclient"],
+                                       env=worker_env(Path(tmp)), capture_output=True, timeout=60)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                return False, f"bwrap does not work here ({exc})"
+        if probe.returncode == 0:
+            settings.sandbox_tmp_size = sized
+            tmp_text = f"a {settings.tmp_mb} MB /tmp" if sized else "an unsized /tmp (bwrap without --size)"
+            return True, (f"sandbox: bwrap (no network, read-only system and nnlib, no course repository, {tmp_text}, "
+                          "the worker as pid 1)")
+        why = (probe.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {probe.returncode}"])[0]
+    return False, f"bwrap does not work here ({why[:200]})"
+
+
+def cgroups_check(settings: Settings) -> str:
+    """Whether every worker can get a control group of its own here; sets settings.cgroups."""
+    group = Cgroup.create(f"nnlib-grade-probe-{os.getpid()}", settings.memory_mb, settings.max_pids, settings.cpus)
+    settings.cgroups = group is not None
+    if group is None:
+        return ("limits: no control groups here (needs root or a delegated cgroup); each process is capped at "
+                f"{settings.memory_mb} MB, but memory over several processes and CPU of background processes are not")
+    group.remove()
+    return (f"limits: a control group per submission ({settings.memory_mb} MB, {settings.max_pids} processes, "
+            f"{settings.cpus:g} CPU, child processes included)")
 
 
 def read_events(path: Path) -> list[dict]:
@@ -368,7 +397,11 @@ def run_worker(nb, settings: Settings, folder: Path) -> Run:
     cmd = [sys.executable, str(WORKER), "--cell-timeout", str(settings.cell_timeout),
            "--memory-mb", str(settings.memory_mb)]
     if settings.sandbox:
-        cmd = sandbox_args(work) + cmd
+        cmd = sandbox_args(work, settings.tmp_mb if settings.sandbox_tmp_size else None) + cmd
+    group = Cgroup.create(f"nnlib-grade-{os.getpid()}-{folder.name}", settings.memory_mb, settings.max_pids,
+                          settings.cpus) if settings.cgroups else None
+    if group is not None:
+        cmd = group.wrap(cmd)
     with open(folder / "notebook.ipynb", "rb") as stdin, open(folder / "results.jsonl", "wb") as out, \
             open(folder / "worker.log", "wb") as err, _LIVE_LOCK:
         if _STOPPING.is_set():
@@ -386,6 +419,9 @@ def run_worker(nb, settings: Settings, folder: Path) -> Run:
         if killed or not any(e.get("done") for e in events):
             stop(proc, work, settings.sandbox, events)
         proc.wait()
+        if group is not None:   # whatever the submission left running, in any session
+            group.kill()
+            group.remove()
         with _LIVE_LOCK:
             _LIVE.pop(proc, None)
     log = (folder / "worker.log").read_bytes()[-2000:].decode(errors="replace")
@@ -542,15 +578,16 @@ class Assignment:
     source_nb: object
     stub_nb: object
     checks: dict[str, float]
-    guard: str
+    modules: list[str]
     hidden: list[str]
+    secret: str = field(default_factory=lambda: secrets.token_hex(16))   # this grading run's seeds
 
     @classmethod
     def load(cls, source_path: Path) -> "Assignment":
         source_nb = nbformat.read(source_path, as_version=4)
         number = source_path.stem.split("_")[0]
         return cls(source_path, number, source_nb, exercises.build(source_path), checks_of(source_nb),
-                   guard_for(number), hidden_lines(source_nb))
+                   check_modules(number), hidden_lines(source_nb))
 
     @property
     def name(self) -> str:
@@ -570,7 +607,7 @@ def grade_student(student: str, files: list[Path], assignment: Assignment, setti
         except InvalidNotebook as exc:
             return Grade(student, "invalid notebook", zero, notes=notes + [f"{path.name}: {exc}"], file=path.name)
         graded_nb, build_notes = build_graded_notebook(assignment.source_nb, assignment.stub_nb, student_nb,
-                                                       assignment.guard)
+                                                       assignment.modules, assignment.secret)
         run = run_worker(graded_nb, settings, folder)
         grade = score_run(run, graded_nb, assignment.checks, settings, assignment.hidden)
         grade.student, grade.file = student, path.name
@@ -693,7 +730,8 @@ def parse_args(argv=None):
                         help="seconds per cell before the kernel is interrupted")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook before everything is killed")
     parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of the kernel (0: none)")
-    parser.add_argument("--no-sandbox", action="store_true", help="do not use bubblewrap even where it works")
+    parser.add_argument("--unsafe", action="store_true",
+                        help="grade without the bubblewrap sandbox (only for submissions you trust: " + UNSAFE_EXPOSES + ")")
     return parser.parse_args(argv)
 
 
@@ -704,11 +742,15 @@ def main(argv=None) -> int:
         raise SystemExit(f"{args.submissions}: not a folder")
     assignment = Assignment.load(find_source(args.assignment))
     settings = Settings(args.cell_timeout, args.timeout, args.memory_mb, sandbox=False)
-    if args.no_sandbox:
-        print("sandbox: off (--no-sandbox)")
+    if args.unsafe:
+        print(f"sandbox: OFF (--unsafe): {UNSAFE_EXPOSES}")
     else:
-        settings.sandbox, message = sandbox_check()
+        settings.sandbox, message = sandbox_check(settings)
+        if not settings.sandbox:
+            raise SystemExit(f"sandbox: {message}. Install bubblewrap (Debian/Ubuntu: apt install bubblewrap) "
+                             f"to grade safely, or pass --unsafe to grade without it: {UNSAFE_EXPOSES}.")
         print(message)
+    print(cgroups_check(settings))
     start = time.monotonic()
     try:
         grades = grade_all(args.submissions, assignment, settings, args.workers)
