@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 NOTEBOOK_DIRS := $(wildcard lectures solutions)
 
-.PHONY: setup lab test test-fast exercises slides grade bench clean
+.PHONY: setup lab test test-fast exercises slides grade release bench clean
 
 setup: $(STAMP)
 
@@ -44,7 +44,11 @@ slides: $(STAMP)
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder ASSIGNMENT=01
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSIONS=folder ASSIGNMENT=01"; exit 2; }
-	$(BIN)/python -m nnlib.course.grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out grades/$(ASSIGNMENT).csv --feedback grades/feedback
+	$(BIN)/python -m nnlib.course.grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out grades/$(ASSIGNMENT).csv --feedback grades/feedback $(GRADE_ARGS)
+
+# The bundle a class hands out: release/ and release.zip (lectures, exercises, nnlib; no solutions, no tests).
+release: $(STAMP)
+	$(BIN)/python -m nnlib.course.release
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py
