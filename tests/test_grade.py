@@ -19,6 +19,7 @@ import pytest
 from nbclient import NotebookClient
 
 from nnlib.course import grade
+from nnlib.course.submissions import feedback_folder_names, read_answers, spreadsheet_safe
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "01_linear_regression.ipynb"
@@ -253,6 +254,23 @@ def adversarial_folder(folder: Path) -> None:
     forger = zeros(FORGER_AS_PID_1)
     forger["mse"] = "def mse(y_pred, y):\n    raise RuntimeError(f'/tmp took {TMP_MB} MB')"
     save(submission(**forger), folder / "yves" / NOTEBOOK)
+    # The layout: links, look-alike names, a loose file beside a folder, names that are formulas, and
+    # files built to cost the grader time and memory.
+    (folder / "lars").mkdir()
+    (folder / "lars" / NOTEBOOK).symlink_to(SOLUTION)                                  # a link to the answers
+    (folder / "lena").symlink_to(folder / "alice", target_is_directory=True)            # a classmate's folder
+    save(submission(mae=WRONG_MAE), folder / "bob smith" / NOTEBOOK)
+    save(submission(), folder / "bob~smith" / NOTEBOOK)
+    save(stub_submission(), folder / "v_alice" / NOTEBOOK)
+    save(submission(), folder / "v_alice_01_linear_regression.ipynb")                  # not merged into v_alice/
+    save(submission(), folder / "=HYPERLINK(1);=1+1" / NOTEBOOK)
+    (folder / "deep").mkdir()
+    (folder / "deep" / NOTEBOOK).write_text('{"cells": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    (folder / "many").mkdir()
+    with open(folder / "many" / NOTEBOOK, "w") as f:
+        f.write('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [')
+        f.write(",".join(['{"cell_type": "code", "source": "", "metadata": {}, "outputs": [], '
+                          '"execution_count": null, "id": "x"}'] * 100_000) + "]}")
     save(submission(), folder / "zoe_01_linear_regression.ipynb")                     # the flat layout
 
 
@@ -265,6 +283,9 @@ EXPECTED = {
     "omar": ("missing", 0), "pat": ("missing", 0), "quinn": ("ok", 7), "ada": ("timeout", None),
     "sam": ("ok", 5), "tom": ("ok", None), "vera": ("ok", 5), "zoe": ("ok", 7),
     "uma": ("ok", 0), "walt": ("ok", 0), "xena": ("ok", 0), "yuri": ("ok", 0), "yves": ("ok", 0),
+    "lars": ("invalid notebook", 0), "lena": ("invalid notebook", 0), "bob smith": ("ok", 6), "bob~smith": ("ok", 7),
+    "v_alice": ("ok", 0), "=HYPERLINK(1);=1+1": ("ok", 7), "deep": ("invalid notebook", 0),
+    "many": ("invalid notebook", 0),
 }
 
 
@@ -281,12 +302,15 @@ def run_grader(submissions: Path, out: Path, *extra) -> subprocess.CompletedProc
 
 
 def rows_of(out: Path) -> dict[str, dict]:
+    """{student: gradebook row}; a name the gradebook had to make spreadsheet-safe is keyed as it was."""
+    original = {spreadsheet_safe(name): name for name in EXPECTED}
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
-        return {row["student"]: row for row in csv.DictReader(f)}
+        return {original.get(row["student"], row["student"]): row for row in csv.DictReader(f)}
 
 
 def feedback_of(out: Path, student: str) -> str:
-    return (out / "feedback" / student / "01_linear_regression.md").read_text(encoding="utf-8")
+    folder = feedback_folder_names(EXPECTED)[student]
+    return (out / "feedback" / folder / "01_linear_regression.md").read_text(encoding="utf-8")
 
 
 def processes_mentioning(text: str) -> list[str]:
@@ -337,48 +361,10 @@ def test_find_source_accepts_number_or_stem():
         grade.find_source("42")
 
 
-def test_collect_reads_folders_and_loose_files(tmp_path):
-    (tmp_path / "alice").mkdir()
-    (tmp_path / "alice" / NOTEBOOK).write_text("{}")
-    (tmp_path / "alice" / ".ipynb_checkpoints").mkdir()
-    (tmp_path / "alice" / ".ipynb_checkpoints" / "01_linear_regression-checkpoint.ipynb").write_text("{}")
-    (tmp_path / "bob_smith_01_linear_regression.ipynb").write_text("{}")
-    (tmp_path / "carol_01_linear_regression.pdf").write_text("%PDF")
-    (tmp_path / "notes.txt").write_text("")
-    students, ignored = grade.collect(tmp_path, "01")
-    assert sorted(students) == ["alice", "bob_smith", "carol"]
-    assert [p.name for p in students["alice"]] == [NOTEBOOK]   # checkpoints are not submissions
-    assert ignored == ["notes.txt"]
-    path, note = grade.choose(students["carol"], "01")
-    assert path is None and "carol_01_linear_regression.pdf" in note
+# (collecting, choosing and reading submissions: tests/test_submissions.py; the review flag: test_review.py)
 
 
-def test_choose_takes_the_newest_and_says_so(tmp_path):
-    old = save(stub_submission(), tmp_path / NOTEBOOK, mtime=1_000_000)
-    new = save(stub_submission(), tmp_path / "01_linear_regression-Copy1.ipynb")
-    other = save(stub_submission(), tmp_path / "02_logistic_regression.ipynb")
-    path, note = grade.choose([old, new, other], "01")
-    assert path == new and note.startswith("2 files found, graded the newest: 01_linear_regression-Copy1.ipynb")
-    assert grade.choose([], "01") == (None, "nothing was handed in (empty folder)")
-
-
-@pytest.mark.parametrize("content, reason", [
-    (b'{"cells": [', "not valid JSON"),
-    (b"%PDF-1.7\n", "PDF document renamed"),
-    (b"\xff\xfe\x00\x00garbage", "binary"),
-    (b'{"hello": "world"}', "not a Jupyter notebook"),
-    (b'[1, 2, 3]', "not a Jupyter notebook"),
-    (b'{"cells": [{"cell_type": "code", "source": "\\ud800", "metadata": {}, "outputs": [], "execution_count": null}],'
-     b' "metadata": {}, "nbformat": 4, "nbformat_minor": 4}', "not valid Unicode"),
-])
-def test_read_submission_says_why_a_file_is_not_a_notebook(tmp_path, content, reason):
-    path = tmp_path / NOTEBOOK
-    path.write_bytes(content)
-    with pytest.raises(grade.InvalidNotebook, match=reason):
-        grade.read_submission(path)
-
-
-def test_graded_notebook_comes_from_the_source_with_the_students_answers():
+def test_graded_notebook_comes_from_the_source_with_the_students_answers(tmp_path):
     assignment = grade.Assignment.load(SOLUTION)
     student = submission(predict=WRONG_PREDICT)
     cell_of(student, "check_predict").source = "pass"                  # edited
@@ -388,7 +374,8 @@ def test_graded_notebook_comes_from_the_source_with_the_students_answers():
     copy = nbformat.from_dict(cell_of(student, "train"))
     cell_of(student, "train").source = "def train(X, y, lr, epochs):\n    return 'first copy'"
     student.cells.append(copy)                                         # duplicated answer: the last one wins
-    nb, notes = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, student,
+    handed_in = read_answers(save(student, tmp_path / NOTEBOOK), grade.answer_ids(assignment.source_nb))
+    nb, notes = grade.build_graded_notebook(assignment.source_nb, assignment.stub_nb, handed_in,
                                             assignment.modules, assignment.secret)
 
     source = nbformat.read(SOLUTION, as_version=4)
@@ -448,7 +435,7 @@ def test_every_student_gets_exactly_one_row(graded):
     for student, row in rows.items():
         assert row["max_score"] == "7"
         assert float(row["score"]) == sum(float(row[c]) for c in CHECKS)
-        assert (out / "feedback" / student / "01_linear_regression.md").exists()
+        assert feedback_of(out, student).startswith("# 01_linear_regression: ")
 
 
 @pytest.mark.slow
@@ -559,6 +546,25 @@ def test_cheats_in_the_kernel_cannot_reach_the_checks(graded, student):
     assert rows[student]["score"] == "0" and rows[student]["status"] == "ok", rows[student]
     text = feedback_of(out, student)
     assert "CheckFailed: predict: " in text and "CheckFailed: closed_form: " in text
+
+
+@pytest.mark.slow
+def test_the_layout_cannot_be_used_to_take_or_mix_up_a_grade(graded):
+    rows, out, _ = graded
+    assert "refused: 01_linear_regression.ipynb is a symbolic link" in rows["lars"]["note"]
+    assert "refused" in rows["lena"]["note"] and "link" in rows["lena"]["note"]
+    assert feedback_of(out, "bob smith") != feedback_of(out, "bob~smith")   # two folders, two results
+    assert len(list((out / "feedback").iterdir())) == len(EXPECTED)
+    assert "v_alice_01_linear_regression.ipynb" in rows["v_alice"]["note"]   # said, and not graded
+    raw = (out / "grades.csv").read_text(encoding="utf-8")
+    assert "\n=" not in raw and ",=" not in raw and ";=" not in raw.replace("';=", "")
+
+
+@pytest.mark.slow
+def test_files_built_to_cost_the_grader_are_refused(graded):
+    rows, _, _ = graded
+    assert "nested too deeply" in rows["deep"]["note"]
+    assert "more than 2000 cells" in rows["many"]["note"]
 
 
 @pytest.mark.slow

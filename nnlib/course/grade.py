@@ -46,22 +46,20 @@ import nbformat
 from tqdm import tqdm
 
 from . import exercises
+from .review import review
+from .submissions import (InvalidNotebook, Student, Submission, choose, collect, feedback_folder_names,
+                          read_answers, spreadsheet_safe)
 from .limits import Cgroup
 from .grade_worker import PLAN_KEY
 
 NNLIB = Path(__file__).resolve().parents[1]
 SOLUTIONS = NNLIB.parent / "solutions"
 WORKER = Path(__file__).resolve().parent / "grade_worker.py"
-MAX_NOTEBOOK_BYTES = 20 * 2**20   # a bigger "notebook" is refused, not parsed
 MAX_RESULTS_BYTES = 2**20         # the grader never reads more of a worker's report than this
 MESSAGE_LINES, MESSAGE_CHARS = 4, 600
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 STATUSES = ("ok", "timeout", "kernel died", "invalid notebook", "missing", "error")
-
-# Answer code that reaches for the grading machinery: flagged for the instructor to review by hand.
-SUSPICIOUS = re.compile(r"get_ipython|sys\.modules|builtins|__import__|importlib|ctypes|/proc/|inspect|"
-                        r"nnlib\.checks|_REGISTRY|settrace|\bdef check\b|^\s*check\s*=", re.MULTILINE)
 
 # -- the assignment and the submissions ----------------------------------------------------------
 
@@ -74,86 +72,6 @@ def find_source(assignment: str, solutions: Path = SOLUTIONS) -> Path:
         known = ", ".join(p.stem for p in sources) or "none"
         raise SystemExit(f"--assignment {assignment!r} names no single notebook in {solutions} (there: {known})")
     return matches[0]
-
-
-def is_for(name: str, number: str) -> bool:
-    """Whether a file name belongs to assignment `number`: '01_linear_regression (1).ipynb', 'bob_01_x.ipynb'."""
-    return re.search(rf"(^|_){number}(?!\d)", name) is not None
-
-
-def collect(folder: Path, number: str) -> tuple[dict[str, list[Path]], list[str]]:
-    """{student: every file they handed in} and the names of loose files that fit no student.
-
-    A sub-folder is one student (all files inside it, at any depth); a loose file named
-    `<student>_<NN>...` belongs to <student>. Hidden files and checkpoint folders are skipped.
-    """
-    flat = re.compile(rf"^(?P<student>.+)_{number}(?!\d)")
-    students: dict[str, list[Path]] = {}
-    ignored = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name == "__MACOSX":
-            continue
-        if entry.is_dir():
-            files = [p for p in entry.rglob("*") if p.is_file()
-                     and not any(part.startswith(".") for part in p.relative_to(entry).parts)]
-            students.setdefault(entry.name, []).extend(sorted(files))
-        elif match := flat.match(entry.name):
-            students.setdefault(match["student"], []).append(entry)
-        else:
-            ignored.append(entry.name)
-    return students, ignored
-
-
-def choose(files: list[Path], number: str) -> tuple[Path | None, str]:
-    """The notebook to grade among a student's files (the newest by modification time), and why."""
-    notebooks = [f for f in files if f.suffix.lower() == ".ipynb" and is_for(f.name, number)]
-    if not notebooks:
-        if not files:
-            return None, "nothing was handed in (empty folder)"
-        names = ", ".join(f.name for f in files[:5]) + (", ..." if len(files) > 5 else "")
-        return None, f"no {number}_*.ipynb notebook was handed in; found only: {names}"
-    notebooks.sort(key=lambda f: (f.stat().st_mtime, f.name))
-    chosen = notebooks[-1]
-    if len(notebooks) == 1:
-        return chosen, ""
-    others = ", ".join(f.name for f in notebooks[:-1])
-    return chosen, f"{len(notebooks)} files found, graded the newest: {chosen.name} (not: {others})"
-
-
-class InvalidNotebook(Exception):
-    """The submitted file cannot be read as a Jupyter notebook; the message says why."""
-
-
-def read_submission(path: Path):
-    """Parse a submitted file as a notebook (v4), or raise InvalidNotebook with a reason a student understands."""
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        raise InvalidNotebook(f"the file is {size / 2**20:.0f} MB; a notebook here is well under "
-                              f"{MAX_NOTEBOOK_BYTES // 2**20} MB (clear the outputs and hand it in again)")
-    raw = path.read_bytes()
-    for magic, kind in ((b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or .docx)"),
-                        (b"\x89PNG", "a PNG image")):
-        if raw.startswith(magic):
-            raise InvalidNotebook(f"the file is {kind} renamed to .ipynb, not a notebook")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidNotebook("the file is binary, not a notebook (a notebook is JSON text)") from None
-    try:
-        json.loads(text)
-    except ValueError as exc:
-        raise InvalidNotebook(f"the file is not valid JSON ({exc}); it may be truncated or edited by hand") from None
-    try:
-        nb = nbformat.reads(text, as_version=4, capture_validation_error={})
-    except Exception as exc:
-        raise InvalidNotebook(f"the file is JSON but not a Jupyter notebook ({type(exc).__name__}: {exc})") from None
-    if not isinstance(nb.get("cells"), list) or not all(isinstance(c, dict) for c in nb.cells):
-        raise InvalidNotebook("the file is JSON but not a Jupyter notebook (it has no list of cells)")
-    try:
-        nbformat.writes(nb).encode("utf-8")   # e.g. a lone surrogate escape "\ud800" cannot be saved or run
-    except (UnicodeError, ValueError) as exc:
-        raise InvalidNotebook(f"the notebook contains text that is not valid Unicode ({exc})") from None
-    return nb
 
 
 # -- the notebook that is executed ---------------------------------------------------------------
@@ -183,28 +101,20 @@ def check_modules(number: str) -> list[str]:
     return modules
 
 
-def student_answers(student_nb, wanted: set[str]) -> tuple[dict[str, str], list[str]]:
-    """{grade_id: source} of the student's answer cells (the last one wins) and the ids found twice."""
-    answers: dict[str, str] = {}
-    twice = []
-    for cell in student_nb.cells:
-        grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in wanted and isinstance(cell.get("source"), str):
-            if grade_id in answers:
-                twice.append(grade_id)
-            answers[grade_id] = cell.source
-    return answers, twice
+def answer_ids(source_nb) -> list[str]:
+    return [nbgrader_meta(c)["grade_id"] for c in source_nb.cells if nbgrader_meta(c).get("solution")]
 
 
-def build_graded_notebook(source_nb, stub_nb, student_nb, modules: list[str], secret: str) -> tuple[object, list[str]]:
+def build_graded_notebook(source_nb, stub_nb, submission: Submission, modules: list[str],
+                          secret: str) -> tuple[object, list[str]]:
     """The notebook to execute: the source's cells with the student's answers, and the plan for the
     worker (which cells are checks, run in the checker with seeds mixed with `secret`).
 
     Returns it with notes for the student (answer cells missing or duplicated).
     """
-    answer_ids = [nbgrader_meta(c)["grade_id"] for c in source_nb.cells if nbgrader_meta(c).get("solution")]
+    ids = answer_ids(source_nb)
     stubs = {nbgrader_meta(c).get("grade_id"): c.source for c in stub_nb.cells}
-    answers, twice = student_answers(student_nb, set(answer_ids))
+    answers, twice = submission.answers, submission.twice
     graded = nbformat.v4.new_notebook(metadata=source_nb.metadata)
     for cell in source_nb.cells:
         cell = nbformat.from_dict({**cell, "outputs": []} if cell.cell_type == "code" else dict(cell))
@@ -215,7 +125,7 @@ def build_graded_notebook(source_nb, stub_nb, student_nb, modules: list[str], se
     graded.metadata[PLAN_KEY] = {"check_cells": [i for i, c in enumerate(graded.cells) if is_check(c)],
                                  "modules": modules, "secret": secret}
     notes = []
-    missing = [i for i in answer_ids if i not in answers]
+    missing = [i for i in ids if i not in answers]
     if missing:
         notes.append(f"answer cell(s) not found in the submission, graded as unanswered: {', '.join(missing)}")
     if twice:
@@ -225,12 +135,11 @@ def build_graded_notebook(source_nb, stub_nb, student_nb, modules: list[str], se
 
 
 def suspicious(graded_nb) -> list[str]:
-    """What in the answer cells reaches for the grading machinery (for a human to look at)."""
-    found = set()
-    for cell in graded_nb.cells:
-        if nbgrader_meta(cell).get("solution"):
-            found.update(m.group(0).strip() for m in SUSPICIOUS.finditer(cell.source))
-    return sorted(found)
+    """What in the answer cells a human should look at (review.py reads the code; the other cells are
+    context: their imports are known)."""
+    answers = [c.source for c in graded_nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
+    context = [c.source for c in graded_nb.cells if c.cell_type == "code" and not nbgrader_meta(c).get("solution")]
+    return review(answers, context)
 
 
 # -- running a notebook in a worker process ------------------------------------------------------
@@ -594,19 +503,23 @@ class Assignment:
         return self.source_path.stem
 
 
-def grade_student(student: str, files: list[Path], assignment: Assignment, settings: Settings, folder: Path) -> Grade:
+def grade_student(student: str, handed_in: Student, assignment: Assignment, settings: Settings, folder: Path,
+                  submissions: Path) -> Grade:
     """Grade one student's submission; never raises (a grader fault becomes status 'error')."""
     zero = dict.fromkeys(assignment.checks, 0.0)
     try:
-        path, pick_note = choose(files, assignment.number)
-        notes = [pick_note] if pick_note else []
+        path, pick_note = choose(handed_in.files, assignment.number)
+        notes = list(handed_in.notes)   # files refused (links, ...) or left out (outside the folder)
         if path is None:
-            return Grade(student, "missing", zero, notes=notes)
+            refused = any(n.startswith("refused") for n in notes)
+            return Grade(student, "invalid notebook" if refused else "missing", zero,
+                         notes=notes if refused else notes + [pick_note])
+        notes += [pick_note] if pick_note else []
         try:
-            student_nb = read_submission(path)
+            submission = read_answers(path, answer_ids(assignment.source_nb), within=submissions)
         except InvalidNotebook as exc:
             return Grade(student, "invalid notebook", zero, notes=notes + [f"{path.name}: {exc}"], file=path.name)
-        graded_nb, build_notes = build_graded_notebook(assignment.source_nb, assignment.stub_nb, student_nb,
+        graded_nb, build_notes = build_graded_notebook(assignment.source_nb, assignment.stub_nb, submission,
                                                        assignment.modules, assignment.secret)
         run = run_worker(graded_nb, settings, folder)
         grade = score_run(run, graded_nb, assignment.checks, settings, assignment.hidden)
@@ -626,17 +539,16 @@ def grade_student(student: str, files: list[Path], assignment: Assignment, setti
 def grade_all(submissions: Path, assignment: Assignment, settings: Settings, workers: int,
               progress: bool = True) -> list[Grade]:
     """Grade every student in `submissions` on a pool of `workers` threads (one worker process each)."""
-    students, ignored = collect(submissions, assignment.number)
-    for name in ignored:
-        print(f"ignored: {name} (neither a student folder nor <student>_{assignment.number}_....ipynb)",
-              file=sys.stderr)
+    found = collect(submissions, assignment.number)
+    for name, why in found.ignored.items():
+        print(f"ignored: {printable(name)} ({why})", file=sys.stderr)
     _STOPPING.clear()
     run_root = Path(tempfile.mkdtemp(prefix="nnlib-grade-"))
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     grades = []
     try:
-        futures = [pool.submit(grade_student, name, files, assignment, settings, run_root / str(i))
-                   for i, (name, files) in enumerate(sorted(students.items()))]
+        futures = [pool.submit(grade_student, name, handed_in, assignment, settings, run_root / str(i), submissions)
+                   for i, (name, handed_in) in enumerate(sorted(found.students.items()))]
         bar = tqdm(as_completed(futures), total=len(futures), desc=f"grading {assignment.name}",
                    unit="notebook", disable=not progress)
         for future in bar:
@@ -664,15 +576,15 @@ def write_gradebook(path: Path, grades: list[Grade], assignment: Assignment) -> 
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", "status", "score", "max_score", *assignment.checks, "note"])
         for g in grades:
-            note = "; ".join(n.replace("\n", " ") for n in g.notes + g.review)
+            note = "; ".join(g.notes + g.review)
             writer.writerow([spreadsheet_safe(g.student), assignment.name, g.status, fmt(g.score),
                              fmt(sum(assignment.checks.values())),
                              *(fmt(g.points.get(c, 0.0)) for c in assignment.checks), spreadsheet_safe(note)])
 
 
-def spreadsheet_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula (file names and messages come from students)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8 (a folder name's undecodable bytes arrive as lone surrogates)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def feedback_markdown(grade: Grade, assignment: Assignment) -> str:
@@ -704,16 +616,13 @@ def fence_safe(text: str) -> str:
     return text.replace("~~~", "~ ~ ~").replace("`", "'")
 
 
-def safe_name(student: str) -> str:
-    """A folder name for the student's feedback (no path separators, no leading dots)."""
-    return re.sub(r"[^\w.@+-]", "_", student).lstrip(".") or "_"
-
-
 def write_feedback(folder: Path, grades: list[Grade], assignment: Assignment) -> None:
+    """FOLDER/<student>/NN_topic.md for every student (folder names unique over the class)."""
+    names = feedback_folder_names([g.student for g in grades])
     for grade in grades:
-        path = folder / safe_name(grade.student) / f"{assignment.name}.md"
+        path = folder / names[grade.student] / f"{assignment.name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(feedback_markdown(grade, assignment), encoding="utf-8")
+        path.write_text(printable(feedback_markdown(grade, assignment)), encoding="utf-8")
 
 
 # -- command line --------------------------------------------------------------------------------
