@@ -309,7 +309,7 @@ def rows_of(out: Path) -> dict[str, dict]:
 
 
 def feedback_of(out: Path, student: str) -> str:
-    folder = feedback_folder_names(EXPECTED)[student]
+    folder = feedback_folder_names(set(EXPECTED) | {student})[student]
     return (out / "feedback" / folder / "01_linear_regression.md").read_text(encoding="utf-8")
 
 
@@ -667,6 +667,81 @@ def test_without_the_sandbox_a_killed_notebook_leaves_no_kernel(tmp_path):
     assert (rows["alice"]["status"], rows["alice"]["score"]) == ("ok", "7")
     assert rows["rita"]["status"] == "timeout" and "time limit" in rows["rita"]["note"]
     assert processes_mentioning(str(tmp_path / "out" / "tmp")) == []
+
+
+HOG = '''import subprocess, sys
+eaters = [subprocess.Popen([sys.executable, "-c", "import numpy, time; a = numpy.ones(500 * 2**17); time.sleep(4)"],
+                           start_new_session=True) for _ in range(3)]   # 500 MB each, under the per-process limit
+CODES = [p.wait(timeout=25) for p in eaters]
+busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True) for _ in range(3)]
+'''
+
+
+@pytest.mark.slow
+def test_a_submission_cannot_take_its_classmates_memory_or_cpu(tmp_path):
+    """Memory spread over child processes, and busy loops in sessions of their own: the classmate graded
+    at the same time is unaffected, and with control groups the sum is capped (a process is killed)."""
+    folder = tmp_path / "submissions"
+    save(submission(), folder / "alice" / NOTEBOOK)
+    hog = zeros(HOG)
+    hog["mse"] = "def mse(y_pred, y):\n    raise RuntimeError(f'exit codes {CODES}')"
+    save(submission(**hog), folder / "hugo" / NOTEBOOK)
+    done = run_grader(folder, tmp_path / "out", "--memory-mb", "1200", "--workers", "2", "--cell-timeout", "30")
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = rows_of(tmp_path / "out")
+    assert (rows["alice"]["status"], rows["alice"]["score"]) == ("ok", "7")
+    assert rows["hugo"]["score"] == "0"
+    if "a control group per submission" in done.stdout:
+        # 1.5 GB over three processes does not fit 1200 MB: the out-of-memory killer stops one of them
+        # (or the kernel itself)
+        text = feedback_of(tmp_path / "out", "hugo")
+        assert rows["hugo"]["status"] == "kernel died" or "-9" in text, text
+    assert processes_mentioning("while True: pass") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem[:2])
+def test_every_assignment_gives_its_solution_full_marks_and_its_stub_zero(tmp_path, source):
+    """Every check of every assignment works across the wire (arrays, generators, layers, test
+    functions sent as source, functions returned as handles), with this run's secret seeds."""
+    folder = tmp_path / "submissions"
+    save(nbformat.read(source, as_version=4), folder / "sol" / source.name)
+    save(nbformat.read(ROOT / "exercises" / source.name, as_version=4), folder / "stub" / source.name)
+    (tmp_path / "out" / "tmp").mkdir(parents=True)
+    cmd = [sys.executable, "-m", "nnlib.course.grade", str(folder), "--assignment", source.stem[:2],
+           "--out", str(tmp_path / "out" / "grades.csv"), "--feedback", str(tmp_path / "out" / "feedback"),
+           "--cell-timeout", "120", "--workers", "2"] + ([] if SANDBOX else ["--unsafe"])
+    done = subprocess.run(cmd, env={**os.environ, "TMPDIR": str(tmp_path / "out" / "tmp")}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    feedback = (tmp_path / "out" / "feedback" / "sol" / f"{source.stem}.md").read_text(encoding="utf-8")
+    assert (rows["sol"]["status"], rows["sol"]["score"]) == ("ok", rows["sol"]["max_score"]), feedback
+    stub = (tmp_path / "out" / "feedback" / "stub" / f"{source.stem}.md").read_text(encoding="utf-8")
+    assert (rows["stub"]["status"], rows["stub"]["score"]) == ("ok", "0"), stub
+    assert stub.count("NotDone: ") == len([c for c in rows["stub"] if c.startswith("check_")]), stub
+
+
+@pytest.mark.slow
+def test_an_overflowing_sigmoid_loses_its_point_across_the_wire_too(tmp_path):
+    """The sigmoid checks call the answer under np.errstate(over="raise"); the kernel's warnings are
+    replayed in the checker, so the naive formula fails graded as it does in the student's notebook."""
+    source = ROOT / "solutions" / "02_logistic_regression.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if meta(cell).get("grade_id") == "sigmoid":
+            cell.source = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
+    save(nb, tmp_path / "submissions" / "nell" / source.name)
+    (tmp_path / "out").mkdir()
+    cmd = [sys.executable, "-m", "nnlib.course.grade", str(tmp_path / "submissions"), "--assignment", "02",
+           "--out", str(tmp_path / "out" / "grades.csv"), "--feedback", str(tmp_path / "out" / "feedback")]
+    done = subprocess.run(cmd + ([] if SANDBOX else ["--unsafe"]), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as f:
+        (row,) = csv.DictReader(f)
+    assert row["check_sigmoid"] == "0" and float(row["score"]) >= float(row["max_score"]) - 3
+    assert "overflow" in (tmp_path / "out" / "feedback" / "nell" / f"{source.stem}.md").read_text(encoding="utf-8")
 
 
 # -- the same course in nbgrader ------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Checks for exercises/02_logistic_regression.ipynb.
 
 Every check draws a fresh problem from `rng` (random N, D, shapes and values), so a hard-coded answer
-or a shape-specific hack fails the hidden tests, which use other seeds. Expected values come from an
-independent computation here (a different stable formula, numeric differentiation, a reference
-loop), never from the student's other answers.
+or a shape-specific hack fails the hidden tests, which use other seeds. Expected values never come
+from the student's other answers, and this module holds none of the answers either (students can
+read it): sigmoid values come from the textbook formula with its overflow silenced (which the check
+itself would reject as an answer), loss values and accuracies are known by construction (chosen
+first, the data built around them), points are placed on a known side of the decision boundary,
+and gradients are numeric (central differences; complex-step derivatives for the training run).
 """
 from __future__ import annotations
 
@@ -15,14 +18,17 @@ from . import call, exercise, expect_array, expect_close, expect_gradient, expec
 from .lec01 import expect_training_result
 
 
-def _sigmoid_ref(z):
-    """sigma(z) = exp(-log(1 + exp(-z))): stable through logaddexp, and a different formula from the
-    usual two-branch one, so it is an independent reference."""
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
+def _sigmoid_textbook(z):
+    """1 / (1 + exp(-z)) as written, with its overflow silenced. It is accurate everywhere (exp(-z) =
+    inf gives exactly 0, the right value to float64 precision), but it overflows for z < -709, so the
+    check would reject it as an answer; here it only computes the values to compare with."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 def _bce_logits(z, y):
-    """Mean binary cross-entropy of sigmoid(z) against y, from the logits (no clipping needed)."""
+    """Mean binary cross-entropy of sigmoid(z) against y, written in the logits z (log(1 + e^z) - y z),
+    for numeric differentiation. No exercise asks for it: bce takes probabilities and clips them."""
     return np.mean(np.logaddexp(0.0, z) - y * z)
 
 
@@ -39,11 +45,11 @@ def problem(rng, n=None, d=None, scale=1.0):
 
 def _expect_sigmoid(report, out, z, rtol=1e-9, atol=1e-15):
     """Fail with 'sigmoid(-40.3) is 9.4e-14, expected 3.1e-18' at the worst wrong element."""
-    expected = _sigmoid_ref(z)
+    expected = _sigmoid_textbook(z)
     diff = np.abs(out - expected)
-    bad = diff > atol + rtol * expected
+    bad = ~(diff <= atol + rtol * expected)   # written so that nan and inf count as wrong
     if np.any(bad):
-        i = np.unravel_index(np.argmax(np.where(bad, diff, -1)), z.shape) if z.ndim else ()
+        i = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(diff, nan=np.inf), -1)), z.shape) if z.ndim else ()
         report.fail(f"sigmoid({z[i]:.6g}) is {out[i]:.6g}, expected {expected[i]:.6g} "
                     f"({int(bad.sum())} of {bad.size} values wrong)")
 
@@ -76,11 +82,13 @@ def check_bce(bce, rng, report):
     n = int(rng.integers(6, 20))
     y = rng.integers(0, 2, n)
     y[:2] = [0, 1]
-    p = rng.uniform(0.02, 0.98, n)
+    # Each sample's loss -log(probability given to its true label) is drawn first (for probabilities
+    # between 0.02 and 0.98); p is then built to give it, so the mean of the drawn losses is the answer.
+    sample_loss = rng.uniform(-np.log(0.98), -np.log(0.02), n)
+    p = np.where(y == 1, np.exp(-sample_loss), -np.expm1(-sample_loss))
     value = expect_number(report, call(report, bce, p, y), "bce")
     report.ok("bce returns a single number")
-    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    expect_close(report, value, expected, "bce", rtol=1e-9)
+    expect_close(report, value, float(np.mean(sample_loss)), "bce", rtol=1e-9)
     report.ok("bce is -mean(y log p + (1 - y) log(1 - p))")
     # confidently wrong and confidently right predictions of exactly 0 and 1
     p2 = np.array([0.0, 1.0, 0.0, 1.0, 0.5])
@@ -112,6 +120,18 @@ def check_logistic_grad(logistic_grad, rng, report):
               f"(worst relative error {worst:.1e})")
 
 
+def _complex_step_grad(loss, theta, h=1e-30):
+    """Gradient of a real-analytic loss(theta) by complex steps: d loss / d theta_k = Im loss(theta + i h e_k) / h.
+    A numeric derivative without the subtraction of central differences, so it is exact to roundoff
+    (which a step-by-step comparison over dozens of epochs needs)."""
+    grad = np.empty(theta.shape)
+    for k in range(theta.size):
+        t = theta.astype(np.complex128)
+        t[k] += 1j * h
+        grad[k] = loss(t).imag / h
+    return grad
+
+
 @exercise("02.train")
 def check_train(train, rng, report):
     X, y, _, _ = problem(rng, n=int(rng.integers(30, 60)))
@@ -120,34 +140,43 @@ def check_train(train, rng, report):
     expect_close(report, losses[0], np.log(2), "losses[0]")
     report.ok("training starts from w = 0, b = 0 (every probability 0.5, loss ln 2) and records the loss "
               "before each step")
-    w_ref, b_ref, ref = np.zeros(X.shape[1]), 0.0, []
+    # The same descent, each step taken along the numeric gradient of the loss in theta = [w, b].
+    Xb = np.column_stack([X, np.ones(len(X))])
+    loss = lambda t: np.mean(np.log1p(np.exp(Xb @ t)) - y * (Xb @ t))  # noqa: E731 (complex-safe form)
+    theta, ref = np.zeros(X.shape[1] + 1), []
     for _ in range(epochs):
-        z = X @ w_ref + b_ref
-        ref.append(_bce_logits(z, y))
-        err = _sigmoid_ref(z) - y
-        w_ref, b_ref = w_ref - lr * X.T @ err / len(y), b_ref - lr * np.mean(err)
+        ref.append(_bce_logits(Xb @ theta, y))
+        theta = theta - lr * _complex_step_grad(loss, theta)
     expect_close(report, losses, ref, "losses")
-    expect_close(report, w, w_ref, "w")
-    expect_close(report, b, b_ref, "b")
+    expect_close(report, w, theta[:-1], "w")
+    expect_close(report, b, theta[-1], "b")
     report.ok(f"after {epochs} epochs (lr = {lr:.2f}) w, b and every recorded loss match plain gradient descent")
+
+
+def _points_with_scores(rng, w, b, scores):
+    """Random points x_n with x_n @ w + b = scores[n] (to rounding): random points moved along w."""
+    X0 = rng.standard_normal((len(scores), len(w)))
+    return X0 + ((scores - b) - X0 @ w)[:, None] * w / (w @ w)
 
 
 @exercise("02.predict")
 def check_predict(predict, rng, report):
-    X, _, w, _ = problem(rng, n=int(rng.integers(20, 40)), scale=2.0)
-    b = float(-np.median(X @ w) + 0.2 * rng.standard_normal())  # puts points on both sides of the boundary
-    z = X @ w + b
-    keep = np.abs(z) > 1e-6  # no point exactly on the boundary
-    X = X[keep]
+    n, d = int(rng.integers(20, 40)), int(rng.integers(2, 6))
+    w, b = 2.0 * rng.standard_normal(d), float(2.0 * rng.standard_normal())
+    # The labels come first; each point is then placed on its label's side of the boundary
+    # X @ w + b = 0, at a distance (in score) between 0.02 and 3.
+    expected = rng.integers(0, 2, n)
+    expected[:2] = [0, 1]
+    scores = np.where(expected == 1, 1.0, -1.0) * rng.uniform(0.02, 3.0, n)
+    X = _points_with_scores(rng, w, b, scores)
     labels = call(report, predict, X, w, b)
     if not isinstance(labels, np.ndarray):
         report.fail(f"predict should return a NumPy array of labels, got {type(labels).__name__}")
     if labels.dtype.kind not in "iu":
         report.fail(f"predict should return integer labels 0/1, got dtype {labels.dtype} "
                     "(turn the comparison into ints with .astype(int))")
-    expect_array(report, labels, (len(X),), "the labels", dtype_kind="iu")
-    report.ok(f"predict returns one integer label per row: shape ({len(X)},)")
-    expected = (_sigmoid_ref(X @ w + b) > 0.5).astype(np.int64)
+    expect_array(report, labels, (n,), "the labels", dtype_kind="iu")
+    report.ok(f"predict returns one integer label per row: shape ({n},)")
     expect_close(report, labels, expected, "labels", rtol=0, atol=0)
     report.ok("predict gives 1 exactly where the probability sigmoid(X @ w + b) is above 0.5")
 
@@ -156,10 +185,13 @@ def check_predict(predict, rng, report):
 def check_accuracy(accuracy, rng, report):
     n = int(rng.integers(20, 60))
     y = rng.integers(0, 2, n)
-    y_pred = np.where(rng.uniform(size=n) < 0.7, y, 1 - y)
+    wrong = int(rng.integers(1, n // 3))          # how many predictions are wrong, chosen first
+    y_pred = y.copy()
+    flip = rng.choice(n, size=wrong, replace=False)
+    y_pred[flip] = 1 - y_pred[flip]
     value = expect_number(report, call(report, accuracy, y_pred, y), "accuracy")
     report.ok("accuracy returns a single number")
-    expected = np.count_nonzero(y_pred == y) / n
+    expected = (n - wrong) / n
     if value > 1:
         report.fail(f"accuracy is {value:g}, expected the fraction {expected:.4f} (a number in [0, 1], "
                     "not a count or a percentage)")

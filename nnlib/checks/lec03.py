@@ -1,13 +1,20 @@
 """Checks for exercises/03_perceptron.ipynb.
 
 Every check draws fresh shapes and values from `rng`, so a hard-coded answer fails the hidden tests
-(which use other seeds). Expected values come from formulas written out here (not from
-nnlib.functional, which students may call) and from central-difference numeric derivatives.
+(which use other seeds). Expected values come from the definitions as the notebook states them (not
+from nnlib.functional, which the exercise asks students to write), from central-difference numeric
+derivatives, and from properties; this module holds none of the answers (students can read it):
+sigmoid and tanh are evaluated by their textbook formulas, which overflow and so are not accepted
+answers; the piecewise functions by their cases; the perceptron epoch is checked one sample at a
+time on points placed on a known side of the boundary, and then as the composition of those steps;
+the collapsed layer is read off the stack itself (its output at 0 and at the unit vectors).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..course.wire import Portable
+from ..layers import Linear, Sequential
 from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
 
 H = 1e-6  # step of the central differences (roundoff ~1e-10 absolute, hence tolerance 1e-6 relative)
@@ -54,29 +61,42 @@ def _check_derivative(report, dfn, f_ref, name, rng, alpha=None, tol=1e-6):
         report.ok(f"{name}(z, alpha) uses the alpha it is given (alpha = {alpha:.3f})")
 
 
-# -- reference formulas, written independently of nnlib.functional ----------------------------
+# -- the definitions, as the notebook states them ------------------------------------------------
 
 def _sigmoid(z):
-    z = np.asarray(z, dtype=np.float64)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    """The textbook 1 / (1 + exp(-z)), its overflow silenced: accurate (exp(-z) = inf gives exactly 0),
+    but it overflows for z < -709, which the check rejects; here it only computes expected values."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 def _tanh(z):
-    e2 = np.exp(-2.0 * np.abs(z))
-    return np.sign(z) * (1.0 - e2) / (1.0 + e2)
+    """The textbook (e^z - e^-z) / (e^z + e^-z), for the moderate |z| < 300 the checks use (it is nan
+    beyond); the exercise is np.tanh."""
+    ez, emz = np.exp(z), np.exp(-z)
+    return (ez - emz) / (ez + emz)
+
+
+def _by_cases(z, positive, otherwise):
+    """A function defined by cases: positive(z) where z > 0, otherwise(z) where z <= 0, each evaluated
+    only on its own entries."""
+    z = np.asarray(z, dtype=np.float64)
+    out, pos = np.empty_like(z), z > 0
+    out[pos] = positive(z[pos])
+    out[~pos] = otherwise(z[~pos])
+    return out
+
+
+def _relu(z):
+    return _by_cases(z, lambda t: t, lambda t: 0.0 * t)
 
 
 def _leaky(alpha):
-    return lambda z: np.where(z > 0, z, alpha * z)
+    return lambda z: _by_cases(z, lambda t: t, lambda t: alpha * t)
 
 
 def _elu(alpha):
-    return lambda z: np.where(z > 0, z, alpha * (np.exp(np.minimum(z, 0.0)) - 1.0))
+    return lambda z: _by_cases(z, lambda t: t, lambda t: alpha * (np.exp(t) - 1.0))
 
 
 def _no_overflow(report, fn, name):
@@ -109,18 +129,33 @@ def check_sigmoid_derivative(sigmoid_derivative, rng, report):
     report.ok("sigmoid_derivative is 1/4 at 0 and 0 at ±1000, without overflow")
 
 
+def _saturated(report, fn, name, expected, advice):
+    """fn at z = [-1000, -50, 0, 50, 1000] gives the finite values `expected` (tanh saturates at ±1)."""
+    z = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    with np.errstate(all="ignore"):   # a warning is not the point here: nan or inf in the result is
+        out = call(report, fn, z)
+    what = f"{name}(z) for z = [-1000, -50, 0, 50, 1000]"
+    if isinstance(out, np.ndarray) and out.shape == z.shape and out.dtype.kind == "f" and not np.all(np.isfinite(out)):
+        k = int(np.argmax(~np.isfinite(out)))
+        report.fail(f"{what} contains {out[k]} at index ({k},), expected {expected[k]:g}: {advice}")
+    out = expect_array(report, out, z.shape, what)
+    expect_close(report, out, expected, what, rtol=1e-12, atol=1e-15)
+
+
 @exercise("03.tanh")
 def check_tanh(tanh, rng, report):
     _check_values(report, tanh, _tanh, "tanh", rng)
+    _saturated(report, tanh, "tanh", np.array([-1.0, -1.0, 0.0, 1.0, 1.0]),
+               "written as (e^z - e^-z) / (e^z + e^-z) it is inf / inf for large |z|; np.tanh is stable")
+    report.ok("tanh saturates at -1 and 1 for z = ±1000 (finite, no nan)")
 
 
 @exercise("03.tanh_derivative")
 def check_tanh_derivative(tanh_derivative, rng, report):
     _check_derivative(report, tanh_derivative, _tanh, "tanh_derivative", rng)
-
-
-def _relu(z):
-    return np.where(z > 0, z, 0.0)
+    _saturated(report, tanh_derivative, "tanh_derivative", np.array([0.0, 0.0, 1.0, 0.0, 0.0]),
+               "use 1 - np.tanh(z) ** 2 (np.tanh is stable; the exponential formula is inf / inf there)")
+    report.ok("tanh_derivative is 1 at 0 and 0 for z = ±1000 (finite, no nan)")
 
 
 @exercise("03.relu")
@@ -171,18 +206,37 @@ def check_elu_derivative(elu_derivative, rng, report):
 
 # -- a neuron ----------------------------------------------------------------------------------
 
+# Test activations, sent into the student's neuron (as source, so they work in the grader's kernel too).
+# None of them is an exercise's answer: the textbook sigmoid overflows for z < -709 (fine at these z).
+NEURON_ACTIVATIONS = [
+    ("sigmoid", Portable("lambda z: 1.0 / (1.0 + np.exp(-z))")),
+    ("tanh", Portable("lambda z: np.tanh(z)")),
+    ("square", Portable("lambda z: z ** 2")),
+    ("identity", Portable("lambda z: z * 1.0")),
+]
+
+
+def _linear_layer(W, b):
+    """An nnlib.Linear holding W (out, in) and b (out,): an implementation of x @ W.T + b that is not
+    the student's (used for the neuron's weighted sum and to run stacks of layers)."""
+    layer = Linear(W.shape[1], W.shape[0], init="zeros", rng=0)
+    layer.params["W"][...] = W
+    layer.params["b"][...] = b
+    return layer
+
+
 @exercise("03.neuron")
 def check_neuron(neuron, rng, report):
-    activations = [("sigmoid", _sigmoid), ("tanh", np.tanh), ("relu", _relu), ("identity", lambda z: z * 1.0)]
-    for name, act in activations:
+    for name, act in NEURON_ACTIVATIONS:
         n, d = int(rng.integers(3, 12)), int(rng.integers(1, 6))
         X, w = rng.standard_normal((n, d)), rng.standard_normal(d)
         b = float(rng.uniform(0.5, 2.0) * rng.choice([-1, 1]))
         out = expect_array(report, call(report, neuron, X, w, b, act), (n,),
                            f"neuron(x, w, b, {name}) for x of shape {X.shape}")
-        expect_close(report, out, act(X @ w + b), f"neuron output with {name}")
+        z = _linear_layer(w[None, :], np.array([b])).forward(X)[:, 0]
+        expect_close(report, out, act(z), f"neuron output with {name}")
     report.ok("neuron returns one output per sample, shape (N,), for batches of random shapes")
-    report.ok("neuron computes activation(x @ w + b) for sigmoid, tanh, relu and identity")
+    report.ok("neuron computes activation(x @ w + b) for sigmoid, tanh, z ** 2 and the identity")
 
 
 # -- the perceptron ----------------------------------------------------------------------------
@@ -196,15 +250,10 @@ def _separable(rng, n, d):
     return X, (X @ u + c > 0).astype(np.int64)
 
 
-def _reference_epoch(X, y, w, b, lr):
-    w, mistakes = w.astype(np.float64).copy(), 0
-    for x_n, y_n in zip(X, y):
-        y_hat = 1 if x_n @ w + b > 0 else 0
-        if y_hat != y_n:
-            w = w + lr * (y_n - y_hat) * x_n
-            b = b + lr * (y_n - y_hat)
-            mistakes += 1
-    return w, b, mistakes
+def _point_with_score(rng, w, b, score):
+    """A random point x with x @ w + b = score (to rounding): a random point moved along w."""
+    x0 = 1.5 * rng.standard_normal(len(w))
+    return x0 + (score - b - x0 @ w) * w / (w @ w)
 
 
 def _unpack_epoch(report, out, d):
@@ -217,24 +266,54 @@ def _unpack_epoch(report, out, d):
     return w, b, int(m)
 
 
+def _check_one_sample(perceptron_epoch, rng, report, label: int, score: float):
+    """An epoch over a single sample whose score x @ w + b is known: the rule's four cases by hand."""
+    d = int(rng.integers(2, 5))
+    w0, b0, lr = rng.standard_normal(d), float(rng.standard_normal()), float(rng.uniform(0.1, 1.0))
+    x = _point_with_score(rng, w0, b0, score)
+    predicted = 1 if score > 0 else 0
+    w, b, m = _unpack_epoch(report, call(report, perceptron_epoch, x[None, :], np.array([label]), w0, b0, lr), d)
+    what = f"one sample (label {label}, x @ w + b = {score:.3g}, so predicted {predicted})"
+    if predicted == label:
+        w_exp, b_exp, m_exp = w0, b0, 0
+    else:                               # a mistake moves w by +lr x (a missed 1) or -lr x (a false 1)
+        sign = 1.0 if label == 1 else -1.0
+        w_exp, b_exp, m_exp = w0 + sign * lr * x, b0 + sign * lr, 1
+    if m != m_exp:
+        report.fail(f"mistakes is {m}, expected {m_exp} for {what}")
+    expect_close(report, w, w_exp, f"w after one epoch over {what}")
+    expect_close(report, b, b_exp, f"b after one epoch over {what}")
+
+
 @exercise("03.perceptron_epoch")
 def check_perceptron_epoch(perceptron_epoch, rng, report):
+    # 1. One sample at a time: right or wrong, class 0 or 1 (in random order, random w, b, lr).
+    cases = [(label, side) for label in (0, 1) for side in (-1.0, 1.0)]
+    for k in rng.permutation(len(cases)):
+        label, side = cases[k]
+        _check_one_sample(perceptron_epoch, rng, report, label, side * float(rng.uniform(0.1, 2.0)))
+    report.ok("perceptron_epoch returns (w, b, mistakes), leaves its inputs unchanged and applies the rule to "
+              "a single sample (all four cases: each label, predicted right or wrong)")
+    # 2. A whole epoch is those steps in order, each from the weights the previous one left.
     for trial in range(3):
         n, d = int(rng.integers(15, 40)), int(rng.integers(2, 5))
         X, y = _separable(rng, n, d)
         w0, b0 = rng.standard_normal(d), float(rng.standard_normal())
         lr = float(rng.uniform(0.1, 1.0))
         w, b, m = _unpack_epoch(report, call(report, perceptron_epoch, X, y, w0, b0, lr), d)
-        w_ref, b_ref, m_ref = _reference_epoch(X, y, w0, b0, lr)
-        if trial == 0:
-            report.ok("perceptron_epoch returns (w, b, mistakes) and leaves its inputs unchanged")
-        if m != m_ref:
-            report.fail(f"mistakes is {m}, expected {m_ref} for one pass over {n} samples "
+        w_seq, b_seq, m_seq = w0, b0, 0
+        for i in range(n):
+            w_seq, b_seq, m_i = _unpack_epoch(report, call(report, perceptron_epoch, X[i:i + 1], y[i:i + 1],
+                                                           w_seq, b_seq, lr), d)
+            m_seq += m_i
+        if m != m_seq:
+            report.fail(f"mistakes is {m}, expected {m_seq} for one pass over {n} samples "
                         "(count the samples whose prediction was wrong when they were visited)")
-        expect_close(report, w, w_ref, "w after one epoch")
-        expect_close(report, b, b_ref, "b after one epoch")
-    report.ok("one epoch matches the sample-by-sample perceptron rule on 3 random data sets "
-              "(random w, b, learning rate)")
+        expect_close(report, w, w_seq, "w after one epoch")
+        expect_close(report, b, b_seq, "b after one epoch")
+    report.ok("one epoch equals its samples visited one by one, in order, each seeing the weights the previous "
+              "update left (3 random data sets, random w, b, learning rate)")
+    # 3. On separable data the epochs reach 0 mistakes.
     X, y = _separable(rng, 30, 2)
     w, b = np.zeros(2), 0.0
     for epoch in range(200):
@@ -254,12 +333,6 @@ def _stack(rng, widths):
     return Ws, bs
 
 
-def _forward(Ws, bs, X):
-    for W, b in zip(Ws, bs):
-        X = X @ W.T + b
-    return X
-
-
 @exercise("03.collapse")
 def check_collapse(collapse, rng, report):
     depth_seen = []
@@ -276,13 +349,15 @@ def check_collapse(collapse, rng, report):
         what = f"{len(Ws)} layers with widths {widths}"
         expect_array(report, W, (widths[-1], widths[0]), f"W for {what}")
         expect_array(report, b, (widths[-1],), f"b for {what}")
-        W_ref, b_ref = Ws[0], bs[0]
-        for Wk, bk in zip(Ws[1:], bs[1:]):
-            W_ref, b_ref = Wk @ W_ref, Wk @ b_ref + bk
+        # The single layer, read off the stack: its output at x = 0 is b, and at the unit vector e_j
+        # it is W[:, j] + b.
+        stack = Sequential(*[_linear_layer(Wk, bk) for Wk, bk in zip(Ws, bs)])
+        b_ref = stack.forward(np.zeros((1, widths[0])))[0]
+        W_ref = (stack.forward(np.eye(widths[0])) - b_ref).T
         expect_close(report, W, W_ref, f"W ({what})")
         expect_close(report, b, b_ref, f"b ({what})")
         X = rng.standard_normal((int(rng.integers(5, 20)), widths[0]))
-        expect_close(report, X @ W.T + b, _forward(Ws, bs, X), f"x @ W.T + b vs the stack ({what})")
+        expect_close(report, X @ W.T + b, stack.forward(X), f"x @ W.T + b vs the stack ({what})")
         depth_seen.append(len(Ws))
     report.ok("collapse returns W of shape (last width, first width) and b of shape (last width,)")
     report.ok(f"one layer (W, b) gives the same outputs as stacks of depth {sorted(set(depth_seen))} "

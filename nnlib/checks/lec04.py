@@ -1,27 +1,29 @@
 """Checks for exercises/04_forward_propagation.ipynb.
 
 Every check draws a fresh problem from `rng` (random sizes and values), so a hard-coded answer or a
-shape-specific hack fails the hidden tests, which use other seeds. Expected values come from an
-independent computation written here (plain loops over neurons and samples, a textbook softmax),
-never from the student's other answers.
+shape-specific hack fails the hidden tests, which use other seeds. Expected values never come from
+the student's other answers, and this module holds none of the answers (students can read it):
+layers are computed by nnlib.Linear and nnlib.Sequential (as the notebook's last part does),
+softmax by its textbook formula (which overflows, so it is no answer) on logits whose per-row shift
+is known by construction, and parameter counts by nnlib.count_params.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..course.wire import Portable
+from ..layers import Linear, ReLU, Sequential, Sigmoid, Tanh, count_params
 from . import best_time, call, exercise, expect_array, expect_close, expect_number
 
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _relu(z):
-    return np.maximum(z, 0.0)
-
-
-# Named activations, so a failure message can say which one was in play.
-ACTIVATIONS = {"tanh": np.tanh, "sigmoid": _sigmoid, "relu": _relu}
+# Named activations, sent into the student's functions as source (so they also work in the grader's
+# kernel), so a failure message can say which one was in play. With each, nnlib's layer of the same
+# function, for the expected values.
+ACTIVATIONS = {
+    "tanh": Portable("lambda z: np.tanh(z)"),
+    "sigmoid": Portable("lambda z: 1.0 / (1.0 + np.exp(-z))"),   # the textbook form: fine at these z
+    "relu": Portable("lambda z: np.maximum(z, 0.0)"),
+}
+LAYERS = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU}
 
 
 def _layer(rng, d, k):
@@ -31,12 +33,12 @@ def _layer(rng, d, k):
     return V, b
 
 
-def _dense_loop(x, V, b, f):
-    """One sample through one layer, neuron by neuron: z_k = sum_d V[k, d] x[d] + b[k]."""
-    z = np.empty(V.shape[0])
-    for k in range(V.shape[0]):
-        z[k] = sum(V[k, d] * x[d] for d in range(V.shape[1])) + b[k]
-    return f(z)
+def _linear(V, b):
+    """nnlib.Linear holding V (one row per neuron) and b: the weighted sums, by nnlib rather than the student."""
+    layer = Linear(V.shape[1], V.shape[0], init="zeros", rng=0)
+    layer.params["W"][...] = V
+    layer.params["b"][...] = b
+    return layer
 
 
 def _sizes_distinct(rng, low, high, n):
@@ -66,13 +68,14 @@ def check_dense_one(dense_one, rng, report):
         out = expect_array(report, out, (k,), "the output")
         if trial == 0:
             report.ok(f"dense_one maps x of shape ({d},) through V of shape ({k}, {d}) to ({k},): one value per neuron")
-        expected = _dense_loop(x, V, b, f)
+        z = _linear(V, b).forward(x[None, :])[0]       # the weighted sums plus the biases
+        expected = f(z)
         if not np.allclose(out, expected):  # name the classic slips before showing numbers
-            if np.allclose(out, f(V @ x) + b):
+            if np.allclose(out, f(z - b) + b):
                 report.fail("the activation is applied before the bias is added: compute f(V @ x + b), not f(V @ x) + b")
-            if np.allclose(out, f(V @ x)):
+            if np.allclose(out, f(z - b)):
                 report.fail("the bias is missing: every neuron adds its own b[k] to its weighted sum")
-            if np.allclose(out, V @ x + b):
+            if np.allclose(out, z):
                 report.fail(f"the activation f ({name} here) is not applied: return f(V @ x + b)")
         expect_close(report, out, expected, f"the output with f = {name}")
     report.ok("dense_one computes f(V @ x + b): each neuron's weighted sum plus its bias, then the activation")
@@ -93,14 +96,15 @@ def check_dense_batch(dense_batch, rng, report):
         out = expect_array(report, out, (n, k), "the output")
         if trial == 0:
             report.ok(f"dense_batch maps X of shape ({n}, {d}) through V of shape ({k}, {d}) to ({n}, {k}): one row per sample")
-        expected = np.stack([_dense_loop(x, V, b, f) for x in X])
+        Z = _linear(V, b).forward(X)
+        expected = f(Z)
         if not np.allclose(out, expected):
-            if k == d and np.allclose(out, f(X @ V + b)):
+            if k == d and np.allclose(out, f(_linear(V.T, b).forward(X))):
                 report.fail("the values are those of X @ V: V's rows are neurons, so each sample meets V's rows "
                             "through X @ V.T (with a square V, X @ V has the right shape but the wrong numbers)")
-            if np.allclose(out, f(X @ V.T)):
+            if np.allclose(out, f(Z - b)):
                 report.fail("the bias is missing: add b (shape (K,)), which broadcasts over the N rows")
-            if np.allclose(out, X @ V.T + b):
+            if np.allclose(out, Z):
                 report.fail("the activation f is not applied: return f(X @ V.T + b)")
         expect_close(report, out, expected, "the output")
         if trial == 0:
@@ -124,7 +128,8 @@ def check_dense_batch(dense_batch, rng, report):
 
 
 def _softmax_ref(Z):
-    """The textbook formula exp(z_j) / sum_i exp(z_i), row by row (used on moderate logits only)."""
+    """The textbook formula exp(z_j) / sum_i exp(z_i), row by row. It overflows for large logits, which
+    the check rejects; here it only runs on moderate ones."""
     out = np.empty_like(Z)
     for n, z in enumerate(Z):
         e = np.exp(z)
@@ -151,15 +156,17 @@ def check_softmax(softmax, rng, report):
     report.ok("softmax matches exp(z_j) / sum_i exp(z_i) row by row")
 
     # Huge logits: exp(1000) overflows to inf, so the naive formula gives nan.
-    big = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1003.0], [1000.0, -1000.0, 0.0]])
-    big = big[:, rng.permutation(3)]
+    # Built as moderate logits (at most 0) plus a known shift per row, which softmax ignores.
+    moderate = -np.column_stack([np.zeros(3), rng.uniform(0.5, 3, 3), [rng.uniform(2, 4), rng.uniform(3, 6), 2000.0]])
+    shift = np.array([1000.0, -1000.0, 1000.0])
+    cols = rng.permutation(3)
+    big, expected = (moderate + shift[:, None])[:, cols], _softmax_ref(moderate)[:, cols]
     with np.errstate(all="ignore"):
         out = call(report, softmax, big)
     if isinstance(out, np.ndarray) and out.shape == big.shape and not np.all(np.isfinite(out)):
         report.fail("with logits of size 1000 softmax returns nan/inf: exp(1000) overflows; subtract each row's "
                     "max first (z - z.max(axis=1, keepdims=True)), which leaves the result unchanged")
     out = expect_array(report, out, big.shape, "softmax of large logits")
-    expected = _softmax_ref(big - big.max(axis=1, keepdims=True))
     expect_close(report, out, expected, "softmax of logits ±1000", atol=1e-12)
     report.ok("softmax is stable: logits of ±1000 give finite, correct probabilities")
 
@@ -169,42 +176,40 @@ def check_forward(forward, rng, report):
     depth = int(rng.integers(2, 5))
     sizes = [int(s) for s in rng.integers(2, 9, depth + 1)]
     names = [str(rng.choice(["tanh", "relu"])) for _ in range(depth - 1)] + ["sigmoid"]
-    layers = []
-    for d, k, name in zip(sizes[:-1], sizes[1:], names):
-        V, b = _layer(rng, d, k)
-        layers.append((V, b, ACTIVATIONS[name]))
+    params = [_layer(rng, d, k) for d, k in zip(sizes[:-1], sizes[1:])]
     n = int(rng.integers(3, 10))
     X = rng.standard_normal((n, sizes[0]))
-    originals = [(V.copy(), b.copy()) for V, b, _ in layers]
+    layers = [(V.copy(), b.copy(), ACTIVATIONS[name]) for (V, b), name in zip(params, names)]
     out = call(report, forward, X, layers)
-    for i, ((V, b, _), (V0, b0)) in enumerate(zip(layers, originals)):
+    # `layers` now holds the arrays as the call left them (in the grader too: the wire copies them back)
+    for i, ((V, b, _), (V0, b0)) in enumerate(zip(layers, params)):
         if not (np.array_equal(V, V0) and np.array_equal(b, b0)):
             report.fail(f"it modified the weights or bias of layer {i} in place; compute new arrays instead")
     out = expect_array(report, out, (n, sizes[-1]), "the output")
     arch = " -> ".join(str(s) for s in sizes)
     report.ok(f"forward runs {depth} layers ({arch}) and returns shape ({n}, {sizes[-1]})")
 
-    # The reference, and the two classic slips, computed layer by layer.
-    h, before_last = X, None
-    for V, b, f in layers:
-        before_last = h
-        h = f(np.stack([_dense_loop(x, V, b, lambda z: z) for x in h]))
-    V, b, f = layers[-1]
-    z_last = before_last @ V.T + b
-    if not np.allclose(out, h):
+    # The same network in nnlib, and the two classic slips: the last activation left out or applied twice.
+    modules = []
+    for (V, b), name in zip(params, names):
+        modules += [_linear(V, b), LAYERS[name]()]
+    expected = Sequential(*modules).forward(X)
+    if not np.allclose(out, expected):
+        z_last = Sequential(*modules[:-1]).forward(X)
         if np.allclose(out, z_last):
             report.fail(f"the last layer's activation ({names[-1]}) is not applied: every layer, the last one too, "
                         "computes f(h @ V.T + b)")
+        f = ACTIVATIONS[names[-1]]
         if np.allclose(out, f(f(z_last))):
             report.fail(f"the last layer's activation ({names[-1]}) is applied twice")
-    expect_close(report, out, h, "the output")
+    expect_close(report, out, expected, "the output")
     report.ok(f"forward computes f_L(... f_2(f_1(X @ V_1.T + b_1) @ V_2.T + b_2) ...) with activations {names}")
 
 
 @exercise("04.count_parameters")
 def check_count_parameters(count_parameters, rng, report):
-    def expected(sizes):
-        return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    def expected(sizes):   # the network itself, built in nnlib and counted by it
+        return count_params(Sequential(*[Linear(a, b, init="zeros", rng=0) for a, b in zip(sizes[:-1], sizes[1:])]))
 
     def ask(sizes):
         got = call(report, count_parameters, list(sizes))

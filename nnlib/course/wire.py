@@ -26,12 +26,14 @@ import builtins
 import io
 import time
 import traceback
+import warnings
 from typing import Callable
 
 import numpy as np
 
 MAX_DEPTH = 32
 MIME = "application/x.nnlib-wire+json"   # how the kernel's reply travels (a display_data output)
+_FP_KIND = {"overflow": "over", "invalid": "invalid", "divide": "divide", "underflow": "under"}  # np.geterr keys
 
 
 class WireError(ValueError):
@@ -237,14 +239,19 @@ def serve(target, request: dict, namespace: dict) -> dict:
     kwargs = decode(request["kwargs"], in_kernel=True)
     start = time.perf_counter()
     try:
-        result = fn(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:   # NumPy's floating-point warnings, to replay
+            warnings.simplefilter("always", RuntimeWarning)    # on the checker's side (RemoteFunction)
+            with np.errstate(over="warn", invalid="warn", divide="warn"):
+                result = fn(*args, **kwargs)
     except (Exception, SystemExit) as exc:   # (not KeyboardInterrupt: that is the grader's interrupt)
         return {"error": {"ename": type(exc).__name__, "evalue": str(exc)[:2000], "where": _where(exc)},
                 "seconds": time.perf_counter() - start}
     seconds = time.perf_counter() - start
     try:
+        fp = list(dict.fromkeys(str(w.message)[:200] for w in caught
+                                if issubclass(w.category, RuntimeWarning) and str(w.message).split(" ")[0] in _FP_KIND))
         return {"result": encode(result, _HANDLES), "args": encode(args, _HANDLES),
-                "kwargs": encode(kwargs, _HANDLES), "seconds": seconds}
+                "kwargs": encode(kwargs, _HANDLES), "seconds": seconds, "fp": fp[:20]}
     except WireError as exc:
         return {"error": {"ename": "TypeError", "evalue": f"the result cannot be checked: {exc}", "where": ""},
                 "seconds": seconds}
@@ -303,6 +310,12 @@ class RemoteFunction:
         self.seconds = float(seconds) if isinstance(seconds, (int, float)) and seconds >= 0 else None
         if "error" in reply:
             raise_student_error(reply["error"] if isinstance(reply["error"], dict) else {})
+        for message in reply.get("fp") if isinstance(reply.get("fp"), list) else []:
+            mode = np.geterr().get(_FP_KIND.get(str(message).split(" ")[0], ""), "ignore")
+            if mode == "raise":      # what the same call would have raised in this process
+                raise FloatingPointError(str(message)[:200])
+            if mode == "warn":
+                warnings.warn(str(message)[:200], RuntimeWarning, stacklevel=2)
         remote = lambda handle: RemoteFunction(handle, self.send, f"{self.__name__}(...)")  # noqa: E731
         after_args = decode(reply.get("args"), remote=remote)
         after_kwargs = decode(reply.get("kwargs"), remote=remote)
