@@ -4,23 +4,28 @@
         [--workers N] [--cell-timeout S] [--timeout S] [--memory-mb M] [--unsafe]
 
 SUBMISSIONS_DIR holds one folder per student (`alice/01_linear_regression.ipynb`) or loose files
-named `<student>_<NN_topic>.ipynb` (both may be mixed). Every student gets exactly one row.
+named `<student>_<NN_topic>.ipynb` (both may be mixed). Every student gets exactly one row. Reading
+the folder and the files safely is submissions.py's job (no links followed, each file parsed in a
+limited child process that returns only the answer cells).
 
 What is executed is rebuilt from the source, solutions/NN_topic.ipynb: every cell comes from the
 source, in the source's order, except the answer cells (nbgrader `solution` cells), whose code is
 taken from the student's cell with the same grade_id (a missing one gets the exercise's stub). So an
 edited, deleted or moved check cell is restored, the hidden tests are the source's, and a student's
-own extra cells are not run. Each check cell starts with a guard that re-imports the checking code,
-in case an answer cell patched it.
+own extra cells are not run.
 
-Each notebook runs in a fresh kernel inside a worker process (nnlib/course/grade_worker.py) of its own
-session, with a per-cell timeout (the kernel is interrupted and grading continues), a whole-notebook
-time limit (the grader kills the worker's process group and the kernel), and an address-space limit.
-Where bubblewrap works, the worker runs in a sandbox: no network, a read-only view of only the
-system, Python and nnlib (not the course repository: solutions/ is out of reach), a private /tmp.
+Each notebook is run by a worker process (nnlib/course/grade_worker.py): lecture and answer cells in a
+fresh kernel, check cells in the worker itself, calling the student's functions in the kernel over a
+plain-data wire (wire.py) with seeds mixed with a secret drawn for this run. Per-cell timeouts (the
+kernel is interrupted and grading continues), a whole-notebook time limit (everything is killed), an
+address-space and a file-size limit, and where possible a control group per submission (limits.py).
+Where bubblewrap works, the worker is pid 1 of a sandbox: no network, a read-only view of only the
+system, Python and nnlib (not the course repository: solutions/ is out of reach), a sized /tmp.
+Without it the grader refuses to run unless --unsafe is given.
 
-A check cell scores its points when it runs without error. Status column: ok, timeout, kernel died,
+A check cell scores its points when all its checks pass. Status column: ok, timeout, kernel died,
 invalid notebook, missing, error (a grader fault; should never happen); the note column says more.
+The whole design, for instructors: docs/GRADING.md.
 """
 from __future__ import annotations
 
