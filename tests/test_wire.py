@@ -100,3 +100,30 @@ def test_numpy_warnings_are_replayed_under_the_checkers_error_state():
             remote(np.array([-1000.0]))
     with np.errstate(over="ignore"):
         assert remote(np.array([-1000.0]))[0] == 0.0
+
+
+def test_replacing_a_member_is_not_the_same_as_changing_it_in_place():
+    def rebinds(params):
+        params["W"] = params["W"] - 1          # a new array: the caller's old one is untouched
+
+    def in_place(params):
+        params["W"] -= 1
+
+    for fn, same_object in ((rebinds, False), (in_place, True)):
+        params = {"W": np.ones(3)}
+        old = params["W"]
+        wire.loopback(fn)(params)
+        assert np.array_equal(params["W"], np.zeros(3)) and (params["W"] is old) == same_object
+        assert np.array_equal(old, np.zeros(3) if same_object else np.ones(3))
+
+
+def test_call_many_is_n_calls_in_one_round_trip():
+    sends = []
+    remote = wire.loopback(lambda p, rng: int(rng.choice(len(p), p=p)))
+    inner = remote.send
+    remote.send = lambda target, request: sends.append(1) or inner(target, request)
+    p, rng = np.array([0.2, 0.5, 0.3]), np.random.default_rng(3)
+    ids = remote.call_many(50, p, rng)
+    reference = np.random.default_rng(3)
+    assert ids == [int(reference.choice(3, p=p)) for _ in range(50)] and len(sends) == 1
+    assert rng.random() == reference.random()   # the caller's rng moved on by the 50 draws

@@ -125,6 +125,13 @@ def call(report: Report, fn, *args, what: str | None = None):
     return out
 
 
+def call_many(fn, n: int, *args) -> list:
+    """[fn(*args) for _ in range(n)], the same arguments each time (an rng among them moves on from call to
+    call). When fn runs in the grader's kernel, all n calls are one round trip."""
+    many = getattr(fn, "call_many", None)
+    return many(n, *args) if many is not None else [fn(*args) for _ in range(n)]
+
+
 def expect_tuple(report: Report, got, fn_name: str, names: tuple):
     """Fail unless `got` is a tuple of len(names) values, e.g. names=("dw", "db"); returns it."""
     if not (isinstance(got, tuple) and len(got) == len(names)):

@@ -2,7 +2,15 @@
 
 Every backward is graded against numeric gradients (central differences in float64) on random
 shapes drawn from `rng`, so a transposed product, a missing 1/N or a wrong mask shows up as a named
-worst element. Training code is graded against a reference run with the same seed.
+worst element; softmax_ce_backward also on logits shifted by ~1000 (same gradient, no overflow allowed).
+grad_check receives its test functions as wire.Portable (source and data), so that a grader can send them to
+the student's kernel.
+
+train_epoch is graded by properties, not against a training loop written here: an epoch with one batch of all
+samples must be one gradient step, params - lr * (numeric gradient of the mean loss), returning the loss before
+it; an epoch with several batches must equal the student's own one-batch epochs applied to the batches of
+batches(X, y, batch_size, rng=rng) in the order that rng gives, and return their mean loss weighted by batch
+size.
 """
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ import numpy as np
 
 from .. import functional as F
 from ..data import batches
+from ..course.wire import Portable
 from ..gradcheck import numeric_gradient, numeric_gradient_array, rel_error
 from ..layers import Linear, ReLU, Sequential, Tanh
 from ..losses import SoftmaxCrossEntropy
@@ -87,19 +96,36 @@ def check_softmax_ce_backward(softmax_ce_backward, rng, report):
         worst = max(worst, expect_gradient(report, d, num, "dlogits"))
     report.ok(f"dlogits matches the numeric gradient of the MEAN loss on 3 random batches "
               f"(worst relative error {worst:.1e})")
+    # Shifting a row of logits by a constant changes neither the loss nor its gradient; large logits must not
+    # overflow in exp (subtract each row's max first).
+    n, c = int(rng.integers(2, 9)), int(rng.integers(2, 6))
+    logits, labels = 2 * rng.standard_normal((n, c)), rng.integers(0, c, size=n)
+    shift = rng.uniform(700, 1000, size=(n, 1))
+    d = call(report, softmax_ce_backward, logits + shift, labels)
+    what = f"dlogits for logits around {shift.min():.0f} to {shift.max():.0f}"
+    if isinstance(d, np.ndarray) and d.shape == logits.shape and d.dtype.kind == "f" and not np.all(np.isfinite(d)):
+        bad = np.unravel_index(np.argmax(~np.isfinite(d)), d.shape)
+        report.fail(f"{what} (each row of a random batch shifted by a constant, which changes neither the loss nor its "
+                    f"gradient): dlogits{list(int(i) for i in bad)} is {d[bad]}. np.exp of such logits overflows to "
+                    "inf (and inf / inf is nan): subtract each row's max before np.exp, softmax(z) = softmax(z - max)")
+    num = numeric_gradient(lambda z: _ce(z, labels), logits.copy())  # the gradient is the same at logits + shift
+    err = expect_gradient(report, d, num, what)
+    report.ok(f"with every row shifted by a constant around 700 to 1000, dlogits stays finite and unchanged "
+              f"(relative error {err:.1e}): no overflow in exp")
 
 
 @exercise("05.grad_check")
 def check_grad_check(grad_check, rng, report):
     tol = 1e-8
     shape = tuple(int(v) for v in rng.integers(2, 6, size=2))
-    B = rng.standard_normal((shape[1], int(rng.integers(2, 5))))
+    B = rng.standard_normal((shape[1], int(rng.integers(2, 5)))) / np.sqrt(shape[1])  # tanh(X @ B) not saturated
+    # The test functions are Portable (source and data), so that they can be sent to a kernel that runs grad_check.
     problems = [
-        ("f(x) = sum(x**3 + sin(x))", lambda x: np.sum(x ** 3 + np.sin(x)), lambda x: 3 * x ** 2 + np.cos(x),
-         rng.uniform(-2, 2, size=int(rng.integers(3, 8)))),
-        ("f(X) = sum(tanh(X @ B))", lambda X: np.sum(np.tanh(X @ B)), lambda X: (1 - np.tanh(X @ B) ** 2) @ B.T,
-         rng.standard_normal(shape)),
-        ("f(x) = sum(exp(x))", lambda x: np.sum(np.exp(x)), np.exp, rng.uniform(0.5, 2.5, size=shape)),
+        ("f(x) = sum(x**3 + sin(x))", Portable("lambda x: np.sum(x ** 3 + np.sin(x))"),
+         lambda x: 3 * x ** 2 + np.cos(x), rng.uniform(-2, 2, size=int(rng.integers(3, 8)))),
+        ("f(X) = sum(tanh(X @ B))", Portable("lambda X: np.sum(np.tanh(X @ B))", B=B),
+         lambda X: (1 - np.tanh(X @ B) ** 2) @ B.T, rng.standard_normal(shape)),
+        ("f(x) = sum(exp(x))", Portable("lambda x: np.sum(np.exp(x))"), np.exp, rng.uniform(0.5, 2.5, size=shape)),
     ]
     worst = 0.0
     for i, (desc, f, exact, x) in enumerate(problems):
@@ -107,7 +133,7 @@ def check_grad_check(grad_check, rng, report):
         if i == 0:
             report.ok("grad_check returns an array with the shape of x and leaves x unchanged")
         err = rel_error(got, exact(x))
-        if err > tol:
+        if not err <= tol:
             report.fail(f"for {desc} the result differs from the exact gradient by {err:.1e} (relative; "
                         f"tolerance {tol:.0e}). A central difference (f(x+h) - f(x-h)) / 2h is accurate to "
                         "O(h^2); a one-sided one, or a wrong divisor, is not.")
@@ -140,18 +166,60 @@ def check_sgd_step(sgd_step, rng, report):
     report.ok(f"every parameter moved by -lr * gradient (lr = {lr:.3f}), in place")
 
 
-def _model(d, h, c, seed):
-    return Sequential(Linear(d, h, rng=seed), Tanh(), Linear(h, h, rng=seed + 1), ReLU(), Linear(h, c, rng=seed + 2))
+def _model(d, h, c, seed, act=ReLU):
+    return Sequential(Linear(d, h, rng=seed), Tanh(), Linear(h, h, rng=seed + 1), act(), Linear(h, c, rng=seed + 2))
 
 
-def _reference_epoch(model, X, y, lr, batch_size, rng):
-    loss_fn, total = SoftmaxCrossEntropy(), 0.0
-    for Xb, yb in batches(X, y, batch_size=batch_size, shuffle=True, rng=rng):
-        total += loss_fn(model.forward(Xb), yb) * len(Xb)
-        model.backward(loss_fn.backward())
-        for _, p, g in model.params_and_grads():
-            p -= lr * g
-    return total / len(X)
+def _mean_loss(model, X, y) -> float:
+    return SoftmaxCrossEntropy()(model.forward(X), y)
+
+
+def _expect_params(report, model, expected, where, reference, advice="", rtol=1e-9, atol=1e-12):
+    """Fail naming the first parameter of `model` that differs from `expected` (a dict name -> array), which is
+    `reference` in words."""
+    for name, want in expected.items():
+        got = model.params[name]
+        if not np.all(np.isfinite(got)):
+            report.fail(f"{where} the parameter {name!r} contains {got[~np.isfinite(got)][0]}, expected {reference}"
+                        f"{advice}")
+        if not np.allclose(got, want, rtol=rtol, atol=atol):
+            report.fail(f"{where} the parameter {name!r} differs from {reference} (max difference "
+                        f"{np.abs(got - want).max():.2e}){advice}")
+
+
+def _check_one_batch(report, train_epoch, X, y, lr, d, h, c, seed):
+    """An epoch whose batch holds all of X is one gradient step: params - lr * (numeric gradient of the mean loss),
+    and its loss is the mean loss before that step."""
+    n = len(X)
+    model, before = _model(d, h, c, seed, Tanh), _model(d, h, c, seed, Tanh)  # smooth: no kink near a numeric step
+    loss_before = _mean_loss(before, X, y)
+    expected = {name: p - lr * numeric_gradient(lambda _: _mean_loss(before, X, y), p)
+                for name, p in before.params.items()}
+    loss = call(report, train_epoch, model, X, y, lr, n, np.random.default_rng(seed))
+    where = f"with one batch (batch_size = N = {n}), after the epoch"
+    if isinstance(loss, float) and np.isnan(loss):
+        report.fail(f"{where} the returned mean loss is nan: np.mean of an empty list is nan (were the batch losses "
+                    "collected?)")
+    loss = expect_number(report, loss, "the returned mean loss")
+    report.ok("train_epoch returns a number")
+    unchanged = all(np.array_equal(model.params[k], p) for k, p in before.params.items())
+    if unchanged:
+        report.fail(f"{where} the parameters are unchanged: after model.backward(...) take the SGD step "
+                    "(sgd_step(model.params, model.grads, lr))")
+    up = {name: 2 * p - expected[name] for name, p in before.params.items()}
+    if all(np.allclose(model.params[k], v, rtol=1e-6, atol=1e-8) for k, v in up.items()):
+        report.fail(f"{where} every parameter moved UP the gradient (+lr * gradient): a step of gradient descent "
+                    "subtracts lr * gradient")
+    _expect_params(report, model, expected, where, "params - lr * gradient of the mean loss (one SGD step; the "
+                   "gradient computed numerically)", rtol=1e-6, atol=1e-8)
+    if not np.isclose(loss, loss_before, rtol=1e-9, atol=0):
+        after = _mean_loss(model, X, y)
+        cause = (": that is the loss AFTER the step; return the loss of each batch as computed in its forward pass, "
+                 "before the update" if np.isclose(loss, after, rtol=1e-9, atol=0) else "")
+        report.fail(f"{where} the returned loss is {loss:.6g}, expected the mean loss of the batch before the step, "
+                    f"{loss_before:.6g}{cause}")
+    report.ok(f"one batch of all N = {n} samples: exactly one SGD step, params - lr * gradient (checked against "
+              "numeric gradients), and the mean loss before it")
 
 
 @exercise("05.train_epoch")
@@ -162,22 +230,24 @@ def check_train_epoch(train_epoch, rng, report):
         n += 1  # a smaller last batch, so a plain mean of batch losses differs from the mean over samples
     X, y = rng.standard_normal((n, d)), rng.integers(0, c, size=n)
     lr, seed = float(rng.uniform(0.05, 0.3)), int(rng.integers(0, 10_000))
-    mine, ref = _model(d, h, c, seed), _model(d, h, c, seed)
-    student_rng, ref_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    _check_one_batch(report, train_epoch, X[:12], y[:12], lr, d, h, c, seed)
+    # Several batches: the same as your own one-batch epochs, one per batch of batches(X, y, batch_size, rng=rng)
+    # in the order that rng gives; the epoch's loss their mean weighted by batch size.
+    mine, stepped = _model(d, h, c, seed), _model(d, h, c, seed)
+    student_rng, order_rng = np.random.default_rng(seed), np.random.default_rng(seed)
     for epoch in range(2):
         loss = expect_number(report, call(report, train_epoch, mine, X, y, lr, batch_size, student_rng),
                              "the returned mean loss")
-        ref_loss = _reference_epoch(ref, X, y, lr, batch_size, ref_rng)
-        if epoch == 0:
-            report.ok("train_epoch returns a number")
-        for name, p, _ in ref.params_and_grads():
-            got = mine.params[name]
-            if not np.allclose(got, p, rtol=1e-9, atol=1e-12):
-                report.fail(f"after epoch {epoch + 1} the parameter {name!r} differs from a reference run with the same "
-                            f"seed (max difference {np.abs(got - p).max():.2e}); visit batches(X, y, batch_size, "
-                            "rng=rng) in order (shuffled by the rng you were given), one SGD step per batch")
-        expect_close(report, loss, ref_loss, f"the mean loss of epoch {epoch + 1}", rtol=1e-9)
-    report.ok(f"two epochs (N = {n}, batch size {batch_size}): identical parameters and losses to the reference run")
+        total = 0.0
+        for Xb, yb in batches(X, y, batch_size=batch_size, rng=order_rng):
+            one = call(report, train_epoch, stepped, Xb, yb, lr, len(Xb), np.random.default_rng(0))
+            total += expect_number(report, one, "the returned mean loss") * len(Xb)
+        _expect_params(report, mine, stepped.params, f"after epoch {epoch + 1}",
+                       "one SGD step per batch of batches(X, y, batch_size, rng=rng), in that order",
+                       "; visit the batches in order (shuffled by the rng you were given), one SGD step per batch")
+        expect_close(report, loss, total / n, f"the mean loss of epoch {epoch + 1}", rtol=1e-9)
+    report.ok(f"two epochs (N = {n}, batch size {batch_size}): one SGD step per batch, in the order "
+              "batches(X, y, batch_size, rng=rng) gives")
     report.ok("the returned loss is the mean over all samples of the epoch (batches weighted by their size)")
 
 

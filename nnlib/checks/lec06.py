@@ -2,8 +2,8 @@
 
 Initializers are checked by the statistics of a large draw (fan_in and fan_out drawn from `rng`, far
 enough apart that fan_in, fan_out and their mean give clearly different variances), by their shape
-(out, in) and by their bounds. `activation_stds` is compared with an independent forward pass through
-random stacks of layers. `fixed_init` is used to build a fixed deep network, which is then trained
+(out, in) and by their bounds. `activation_stds` is compared, on random stacks of layers, with the std of
+what nnlib.Sequential(layers[:k + 1]) outputs for each k. `fixed_init` is used to build a fixed deep network, which is then trained
 briefly with a seed drawn from `rng`: the loss must fall below a threshold.
 """
 from __future__ import annotations
@@ -99,41 +99,35 @@ def check_he_normal(he_normal, rng, report):
 
 # -- activation statistics ----------------------------------------------------------------------
 
-_ACTS = {"Tanh": (Tanh, np.tanh), "ReLU": (ReLU, lambda a: np.maximum(a, 0)),
-         "Sigmoid": (Sigmoid, lambda a: 1 / (1 + np.exp(-a)))}
+_ACTS = {"Tanh": Tanh, "ReLU": ReLU, "Sigmoid": Sigmoid}
 
 
 def _random_stack(rng):
     """A random list of layers [Linear, activation, Linear, activation, ...(, Linear)] and an input X."""
     depth = int(rng.integers(2, 5))
     sizes = [int(rng.integers(3, 13)) for _ in range(depth + 1)]
-    layers, funcs = [], []
+    layers = []
     for i in range(depth):
         lin = Linear(sizes[i], sizes[i + 1], init=normal(float(rng.uniform(0.3, 1.5))), rng=rng)
         lin.params["b"] = rng.normal(0, 0.5, size=sizes[i + 1])
         name = str(rng.choice(list(_ACTS)))
-        layers += [lin, _ACTS[name][0]()]
-        funcs += [None, _ACTS[name][1]]
+        layers += [lin, _ACTS[name]()]
     if rng.random() < 0.5:  # sometimes end with a Linear, as a classifier does
         lin = Linear(sizes[-1], int(rng.integers(2, 6)), init=normal(0.5), rng=rng)
         layers.append(lin)
-        funcs.append(None)
     X = rng.normal(0, rng.uniform(0.5, 2.0), size=(int(rng.integers(20, 60)), sizes[0]))
-    return X, layers, funcs
+    return X, layers
 
 
-def _reference_outputs(X, layers, funcs):
-    outs, h = [], X
-    for layer, f in zip(layers, funcs):
-        h = h @ layer.params["W"].T + layer.params["b"] if f is None else f(h)
-        outs.append(h)
-    return outs
+def _outputs(X, layers):
+    """What each layer outputs: for layer k, the output of nnlib.Sequential(layers[:k + 1]) run on X."""
+    return [Sequential(list(layers[:k + 1])).forward(X) for k in range(len(layers))]
 
 
 @exercise("06.activation_stds")
 def check_activation_stds(activation_stds, rng, report):
     for trial in range(3):
-        X, layers, funcs = _random_stack(rng)
+        X, layers = _random_stack(rng)
         before = [{k: p.copy() for k, p in layer.params.items()} for layer in layers]
         got = call(report, activation_stds, X, list(layers))
         if isinstance(got, (list, tuple)):
@@ -142,7 +136,7 @@ def check_activation_stds(activation_stds, rng, report):
         for layer, params in zip(layers, before):
             if any(not np.array_equal(layer.params[k], p) for k, p in params.items()):
                 report.fail("it changed a layer's parameters; only run forward passes")
-        outs = _reference_outputs(X, layers, funcs)
+        outs = _outputs(X, layers)
         expected = np.array([o.std() for o in outs])
         inputs = np.array([X.std()] + [o.std() for o in outs[:-1]])
         per_unit = np.array([o.std(axis=0).mean() for o in outs])
@@ -157,7 +151,8 @@ def check_activation_stds(activation_stds, rng, report):
         if trial == 0:
             kinds = " -> ".join(type(layer).__name__ for layer in layers)
             report.ok(f"activation_stds returns one std per layer ({len(layers)} for {kinds})")
-    report.ok("the stds match an independent forward pass on 3 random stacks of layers")
+    report.ok("the stds match those of the outputs of nnlib.Sequential(layers[:k + 1]), k = 0, 1, ..., on 3 random "
+              "stacks of layers")
 
 
 # -- fix a network by its init only ---------------------------------------------------------------
@@ -228,7 +223,12 @@ def check_fix_init(fixed_init, rng, report):
         if _architecture(net) != _architecture(reference):
             report.fail("the network's architecture changed; only the initializer may change")
         losses = train_briefly(net, seed)
-        if not np.isfinite(losses[-1]) or losses[-1] >= FIX_THRESHOLD:
+        if not np.all(np.isfinite(losses)):
+            report.fail(f"with your init the {FIX_DEPTH}-layer {activation} network diverged: its loss per epoch is "
+                        f"{', '.join(f'{v:.3g}' for v in losses)}. The activations grew from layer to layer until they "
+                        "overflowed: your init's weights are far too large for this activation (their variance should "
+                        "shrink with fan_in)")
+        if losses[-1] >= FIX_THRESHOLD:
             report.fail(f"with your init the {FIX_DEPTH}-layer {activation} network does not train well enough: after "
                         f"{FIX_EPOCHS} epochs its loss is {losses[-1]:.3f} (needs < {FIX_THRESHOLD}; ln 10 = 2.303 is "
                         "guessing). Check the variance your init gives for this activation")

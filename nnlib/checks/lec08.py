@@ -12,10 +12,11 @@ the gradient "with nothing carried back through time" is the numeric gradient of
 from the states the forward pass produced; a wrong tanh derivative g(h) is the numeric gradient with the
 upstream gradient reweighted by g(h) / tanh'(a).
 
-clip_global_norm is compared with the global norm of all elements concatenated (np.linalg.norm) and the
-scaling rule; sample_next with frequencies over thousands of draws (they must match softmax(logits / T)
-within 5 standard errors), the limits of small and large temperatures, and the exact draws of
-rng.choice(len(p), p=p) from the same seed.
+clip_global_norm is compared with nnlib.clip_grad_norm (on a bare nnlib Layer holding copies of the
+gradients), including gradients that are all 0. sample_next with frequencies over thousands of draws (they
+must match softmax(logits / T) within 5 standard errors), the limits of small and large temperatures,
+logits shifted by ~1000 (no overflow), and the exact draws of rng.choice(len(p), p=p) from the same seed:
+the exercise's text prescribes that very call on p = softmax(logits / T), so the check replays it.
 """
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ import numpy as np
 
 from .. import functional as F
 from ..gradcheck import numeric_gradient_array
-from ..layers import RNN
+from ..layers import RNN, Layer
+from ..optim import clip_grad_norm
 from ..validate import shape_str
-from . import (call, exercise, expect_array, expect_close, expect_gradient_diagnosed, expect_number, expect_tuple,
+from . import (call, call_many, exercise, expect_array, expect_close, expect_gradient_diagnosed, expect_number, expect_tuple,
                expect_values, matches, worst_mismatch)
 
 STEP_GRADS = ("dx_t", "dh_prev", "dW_xh", "dW_hh", "db")
@@ -343,24 +345,39 @@ def check_rnn_backward(rnn_backward, rng, report):
 
 # -- 5. clipping by the global norm --------------------------------------------------------------------
 
+def _nnlib_clip(grads, max_norm):
+    """(clipped copies of grads, global norm before clipping), by nnlib.clip_grad_norm, which clips the gradients
+    of a model in place (here a bare nnlib Layer holding copies of them)."""
+    holder = Layer()
+    holder.params = {k: np.zeros(np.shape(g)) for k, g in grads.items()}
+    holder.grads = {k: np.array(g, dtype=np.float64) for k, g in grads.items()}
+    norm = clip_grad_norm(holder, max_norm)
+    return holder.grads, norm
+
+
 def _global_norm(grads) -> float:
-    """The norm of all elements of all arrays, as one long vector."""
-    return float(np.linalg.norm(np.concatenate([np.ravel(g) for g in grads.values()])))
+    """The global norm of all elements of all arrays, by nnlib.clip_grad_norm with a limit it never reaches."""
+    return _nnlib_clip(grads, np.inf)[1]
 
 
 def _clip_cases(rng):
     """(grads, max_norm): above the limit with one exploded matrix and a small bias (each array's own norm on
-    either side of max_norm, many elements beyond max_norm), below the limit, and a random case above it."""
+    either side of max_norm, many elements beyond max_norm), below the limit, a random case above it, and all
+    gradients 0. Where they are clipped their global norm is at least 10, so that the 1e-6 nnlib.clip_grad_norm
+    adds to the norm (against a division by 0) changes its result by less than 1e-7."""
     H, D = int(rng.integers(3, 7)), int(rng.integers(2, 6))
-    first = {"W_xh": 3.0 * rng.standard_normal((H, D)), "W_hh": 0.8 * rng.standard_normal((H, H)),
-             "b": 0.05 * rng.standard_normal(H)}
+    first = {"W_xh": 30.0 * rng.standard_normal((H, D)), "W_hh": 8.0 * rng.standard_normal((H, H)),
+             "b": 0.5 * rng.standard_normal(H)}
     below = {"W": 0.3 * rng.standard_normal((int(rng.integers(2, 6)), int(rng.integers(2, 6)))),
              "b": 0.3 * rng.standard_normal(int(rng.integers(2, 6)))}
     third = {"conv.W": rng.standard_normal((2, 3, int(rng.integers(2, 4)))) * rng.uniform(1, 4),
              "fc.W": rng.standard_normal((int(rng.integers(2, 5)), 4)) * rng.uniform(0.5, 2),
              "fc.b": rng.standard_normal(int(rng.integers(2, 5))) * 0.1}
-    return [(first, 1.0), (below, round(_global_norm(below) * float(rng.uniform(1.5, 3.0)), 3)),
-            (third, round(_global_norm(third) / float(rng.uniform(2.0, 6.0)), 3))]
+    third = {k: g * max(1.0, 10.0 / _global_norm(third)) for k, g in third.items()}
+    zero = {"W": np.zeros((int(rng.integers(2, 5)), int(rng.integers(2, 5)))), "b": np.zeros(int(rng.integers(2, 5)))}
+    return [(first, 10.0), (below, round(_global_norm(below) * float(rng.uniform(1.5, 3.0)), 3)),
+            (third, round(_global_norm(third) / float(rng.uniform(2.0, 6.0)), 3)),
+            (zero, round(float(rng.uniform(0.5, 2.0)), 3))]
 
 
 IN_PLACE = ("it changed the gradients it was given ({what}); this exercise returns a NEW dict of new arrays and "
@@ -385,13 +402,18 @@ def check_clip_global_norm(clip_global_norm, rng, report):
                         f"{type(clipped).__name__}")
         if set(clipped) != set(copies):
             report.fail(f"the returned dict has keys {sorted(clipped)}, expected the keys of grads, {sorted(copies)}")
+        expected, total = _nnlib_clip(copies, max_norm)
         for k in copies:
-            expect_array(report, clipped[k], copies[k].shape, f"clipped[{k!r}]")
+            c = clipped[k]
+            if total == 0 and isinstance(c, np.ndarray) and c.dtype.kind == "f" and not np.all(np.isfinite(c)):
+                report.fail(f"with all gradients 0 (global norm 0, max_norm = {max_norm:g}), clipped[{k!r}] contains "
+                            f"{c[~np.isfinite(c)][0]}: 0 / 0. A norm that does not exceed max_norm leaves the "
+                            "gradients unchanged: divide by the norm only when it exceeds max_norm")
+            expect_array(report, c, copies[k].shape, f"clipped[{k!r}]")
         if t == 0:
             report.ok("clip_global_norm returns a new dict with the keys and shapes of grads, and a number, and leaves "
                       "grads unchanged")
 
-        total = _global_norm(copies)
         norm = expect_number(report, norm, "the returned norm")
         if not np.isclose(norm, total, rtol=1e-9, atol=0):
             own = [float(np.linalg.norm(g)) for g in copies.values()]
@@ -408,8 +430,6 @@ def check_clip_global_norm(clip_global_norm, rng, report):
             report.fail(f"the returned norm is {norm:.6g}, expected the global norm {total:.6g} (max_norm = "
                         f"{max_norm:g})" + (f": {cause}" if cause else ""))
 
-        factor = min(1.0, max_norm / total)
-        expected = {k: g * factor for k, g in copies.items()}
         if all(matches(clipped[k], expected[k]) for k in copies):
             continue
         mistakes = [
@@ -420,15 +440,15 @@ def check_clip_global_norm(clip_global_norm, rng, report):
              {k: np.clip(g, -max_norm, max_norm) for k, g in copies.items()}),
             ("each array was clipped by its OWN norm: that changes the direction of the whole gradient (arrays "
              "with a small norm keep it, large ones shrink); one factor for all, from the global norm",
-             {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in copies.items()}),
+             {k: g * min(1.0, max_norm / max(np.linalg.norm(g), 1e-300)) for k, g in copies.items()}),
             ("the gradients were scaled UP to norm max_norm although their norm was already below it: clip only "
              "when the global norm exceeds max_norm, and return them unchanged otherwise",
-             {k: g * max_norm / total for k, g in copies.items()} if total < max_norm else None),
+             {k: g * max_norm / total for k, g in copies.items()} if 0 < total < max_norm else None),
             ("the gradients were scaled by norm / max_norm, the inverse of the factor: multiply by max_norm / norm",
              {k: g * total / max_norm for k, g in copies.items()}),
         ]
         where = (f"with global norm {total:.4g} and max_norm = {max_norm:g} (factor "
-                 f"{'1, no clipping' if factor == 1 else f'{factor:.4g}'})")
+                 f"{'1, no clipping' if total <= max_norm else f'{max_norm / total:.4g}'})")
         for cause, alt in mistakes:
             if alt is not None and all(matches(clipped[k], alt[k]) for k in copies):
                 k = next(k for k in copies if not matches(clipped[k], expected[k]))
@@ -468,9 +488,14 @@ def _as_id(report, v, V, what):
     return int(v)
 
 
-def _draw(report, sample_next, logits, temperature, rng, what="the id returned"):
+def _draw(report, sample_next, logits, temperature, rng, what="the id returned", context="", n=None):
+    """One id drawn by sample_next(logits, temperature, rng), checked; with n, a list of n ids drawn one
+    after another from the same rng (in one round trip when sample_next runs in the grader's kernel)."""
     try:
-        v = sample_next(logits.copy(), temperature, rng)
+        if n is None:
+            v = sample_next(logits.copy(), temperature, rng)
+        else:
+            return [_as_id(report, v, len(logits), what) for v in call_many(sample_next, n, logits.copy(), temperature, rng)]
     except ValueError as exc:
         if "probabilit" not in str(exc).lower():
             raise
@@ -481,7 +506,7 @@ def _draw(report, sample_next, logits, temperature, rng, what="the id returned")
                      "largest logit first and never does either)")
         elif "sum to 1" in said:
             extra = " (exp of the logits must still be divided by its sum: that is what the softmax does)"
-        report.fail(f"rng.choice rejected the probabilities: {said}{extra}. p must be softmax(logits / temperature): "
+        report.fail(f"{context}rng.choice rejected the probabilities: {said}{extra}. p must be softmax(logits / temperature): "
                     "every entry >= 0 and all summing to 1. Logits are not probabilities: they can be negative and "
                     "sum to anything; the softmax turns them into probabilities")
     return _as_id(report, v, len(logits), what)
@@ -489,7 +514,7 @@ def _draw(report, sample_next, logits, temperature, rng, what="the id returned")
 
 def _frequencies(report, sample_next, logits, temperature, seed, n):
     r = np.random.default_rng(seed)
-    ids = [_draw(report, sample_next, logits, temperature, r) for _ in range(n)]
+    ids = _draw(report, sample_next, logits, temperature, r, n=n)
     return np.bincount(ids, minlength=len(logits)) / n
 
 
@@ -535,6 +560,13 @@ def check_sample_next(sample_next, rng, report):
 
     _draw(report, checked, logits, 1.0, np.random.default_rng(seed), f"sample_next(logits of shape ({V},), 1.0, rng)")
     report.ok(f"sample_next returns an int id in 0..{V - 1} for {V} logits and leaves the logits unchanged")
+
+    shift = float(rng.uniform(750, 1000))  # the same probabilities: the softmax does not change with a shift
+    r = np.random.default_rng(seed)
+    for _ in range(5):
+        _draw(report, sample_next, logits + shift, 1.0, r,
+              context=f"for the same logits plus {shift:.0f} (a shift changes no probability), ")
+    report.ok(f"the same logits plus {shift:.0f} give valid draws too: no overflow in exp")
 
     n = 2000
     for temperature in (1.0, float(rng.choice([0.5, 0.6, 0.7]))):

@@ -8,8 +8,9 @@ without the tanh, the forget and input gates swapped in the cell update, a missi
 sequence, states that are not carried from step to step, ignored initial states, cell states stored
 instead of hidden ones.
 
-The step backward receives the cache of the student's own forward (which is verified first) and is
-compared with numeric gradients of the reference forward. The backward is linear in (dh_t, dc_t), so
+The step backward receives the cache of the student's own forward (which is verified first, and must hold
+plain data only: in a grader it crosses the wire from the student's kernel and back) and is compared with
+numeric gradients of the reference forward. The backward is linear in (dh_t, dc_t), so
 the usual mistakes are numeric gradients too, with another upstream gradient: a missing tanh' of the
 cell equals the true backward with dc_t + dh_t ⊙ o ⊙ tanh²(c_t), a forgotten dc_t the true backward
 with dc_t = 0, and so on; a missing factor f on dc_prev is the numeric gradient divided by f.
@@ -17,7 +18,8 @@ with dc_t = 0, and so on; a missing factor f on dc_prev is the numeric gradient 
 The training exercise is graded by its outcome: the student's function trains on sequences drawn
 here with the check's seed, and the model it returns must classify fresh sequences (another seed)
 with accuracy >= TARGET within TIME_LIMIT seconds (more on a machine that is slower or busier than
-an idle 2-core one: the check times a fixed reference workload before and after). At T = T_TASK a
+an idle 2-core one: the check times a fixed reference workload before and after; when the function runs in a
+grader's kernel, the time it took there counts). A model whose scores are nan or inf is named as such. At T = T_TASK a
 plain nnlib.RNN, or an LSTM with forget_bias 0 or 1, stays at chance with settings under which an
 LSTM with a well-chosen forget bias reaches 1.00 (10 seeds each, stated in the notebook); a failure
 says which of these it recognises.
@@ -29,6 +31,7 @@ import time
 
 import numpy as np
 
+from ..course.wire import Opaque, WireError, encode
 from ..data import make_remember_first
 from ..functional import sigmoid
 from ..gradcheck import compare_gradients, numeric_gradient_array
@@ -99,7 +102,7 @@ def _step_mistakes(p):
         return o * np.tanh(c_new), c_new
 
     def sigmoid_g():
-        z_g = (x @ W_x.T + h @ W_h.T + b)[:, 2 * H:3 * H]
+        z_g = np.arctanh(g)  # the candidate's pre-activation, from nnlib's g = tanh(z_g)
         return with_cell(f * c + i * sigmoid(z_g))
 
     # Swapping f and i in the cell update gives the same numbers as reading the first two blocks as f, i.
@@ -197,6 +200,35 @@ def _grad_shape_cause(name, shape, p) -> str:
     return f"{name} has the shape of {GRAD_OF[name]}"
 
 
+def _not_plain(value) -> str | None:
+    """What in `value` the wire could not carry (it carries arrays, numbers, strings, tuples, lists, dicts, nnlib
+    layers), described alike whether it is the object itself or what a grader's wire made of it; or None."""
+    if isinstance(value, (tuple, list)):
+        return next((d for d in map(_not_plain, value) if d), None)
+    if isinstance(value, dict):
+        return next((d for d in map(_not_plain, list(value) + list(value.values())) if d), None)
+    try:
+        encode(value)
+        return None
+    except WireError:
+        if isinstance(value, Opaque):
+            return f"a {value.type_name} object"
+        if callable(value):
+            return "a function"
+        if isinstance(value, np.ndarray):
+            return f"an array of dtype {value.dtype}"
+        return f"a {type(value).__name__} object"
+
+
+def _expect_plain(report, cache):
+    """The cache goes from the student's forward to their backward through the checker: in a grader, across
+    the wire, which carries plain data only. Fail the same way here and there if it holds anything else."""
+    what = _not_plain(cache)
+    if what:
+        report.fail(f"the cache returned by lstm_step_forward holds {what}: keep only arrays, numbers, tuples, lists "
+                    "and dicts in it (the grader hands your forward's cache to your backward as plain data)")
+
+
 @exercise("09.lstm_step_backward")
 def check_lstm_step_backward(answer, rng, report):
     if not (isinstance(answer, tuple) and len(answer) == 2 and all(callable(f) for f in answer)):
@@ -217,6 +249,7 @@ def check_lstm_step_backward(answer, rng, report):
         if not (matches(out[0], h_ref) and matches(out[1], c_ref)):
             report.fail("lstm_step_forward does not pass its check yet (its h_t or c_t differs from nnlib.LSTM): "
                         "the backward works with the cache of your forward, so fix exercise 1 first")
+        _expect_plain(report, out[2])
         N, H = p["h_prev"].shape
         dh, dc = rng.standard_normal((N, H)), rng.standard_normal((N, H))
         grads = expect_tuple(report, call(report, backward, dh, dc, out[2]), "lstm_step_backward",
@@ -371,9 +404,14 @@ def _predicted_labels(report, model, X):
     elif callable(model):
         out = model(X)
     else:
-        report.fail(f"train_long_memory should return the trained model (e.g. an nnlib.Sequential), got "
-                    f"{type(model).__name__}")
+        kind = model.type_name if isinstance(model, Opaque) else type(model).__name__  # (Opaque: what a kernel sent)
+        report.fail(f"train_long_memory should return the trained model (e.g. an nnlib.Sequential), got {kind}")
     out = np.asarray(out)
+    if out.shape == (len(X), N_SYMBOLS) and out.dtype.kind == "f" and not np.all(np.isfinite(out)):
+        bad = int(np.sum(~np.all(np.isfinite(out), axis=1)))
+        report.fail(f"the returned model's scores contain {out[~np.isfinite(out)][0]} for {bad} of {len(X)} fresh "
+                    "sequences: its weights hold nan or inf. Training diverged, or nan got into the data (e.g. a "
+                    "division by a standard deviation of 0: features that are always 0)")
     if out.shape == (len(X), N_SYMBOLS):
         return out.argmax(axis=1)
     if out.shape == (len(X),) and out.dtype.kind in "iu":
@@ -392,6 +430,8 @@ def check_train_long_memory(train_long_memory, rng, report):
     t0 = time.perf_counter()
     model = call(report, train_long_memory, X, y, seed)
     seconds = time.perf_counter() - t0
+    if getattr(train_long_memory, "seconds", None) is not None:  # it ran in the grader's kernel: its own time there
+        seconds = train_long_memory.seconds
     if seconds > TIME_LIMIT:  # a slow or busy machine (measured before and after) gets proportionally more time
         limit = TIME_LIMIT * max(1.0, max(epoch_before, _epoch_seconds()) / REF_EPOCH_SECONDS)
         if seconds > limit:

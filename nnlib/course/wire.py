@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 
 MAX_DEPTH = 32
+MAX_REPEAT = 100_000   # calls in one call_many
 MIME = "application/x.nnlib-wire+json"   # how the kernel's reply travels (a display_data output)
 _FP_KIND = {"overflow": "over", "invalid": "invalid", "divide": "divide", "underflow": "under"}  # np.geterr keys
 
@@ -181,10 +182,17 @@ def decode(data, *, in_kernel: bool = False, remote: Callable | None = None, dep
     raise WireError(f"unexpected data on the wire: {str(data)[:80]}")
 
 
-def update(original, after):
+def update(original, after, replaced=()):
     """Make `original` (an argument on the checker's side) look like `after` (the same argument in the
     kernel after the call): arrays are written in place, lists, dicts and layers updated member by member.
-    Returns the value the caller should hold (the original object wherever it could be kept)."""
+    `replaced`: paths (lists of keys) of members the function replaced by other objects in the kernel; there
+    the checker's container gets the new object too, so that `params[k] is old_array` tells what it tells
+    in one process. Returns the value the caller should hold (the original object wherever it could be kept)."""
+    def sub(key):
+        return [p[1:] for p in replaced if p and p[0] == key and len(p) > 1]
+
+    def member(key, old, new):
+        return new if [key] in replaced else update(old, new, sub(key))
     if isinstance(original, np.ndarray) and isinstance(after, np.ndarray):
         if original.shape == after.shape and original.flags.writeable:
             try:
@@ -197,19 +205,58 @@ def update(original, after):
         original.bit_generator.state = after.bit_generator.state
         return original
     if isinstance(original, list) and isinstance(after, list):
-        original[:] = [update(o, a) for o, a in zip(original, after)] + after[len(original):]
+        original[:] = [member(i, o, a) for i, (o, a) in enumerate(zip(original, after))] + after[len(original):]
         return original
     if isinstance(original, dict) and isinstance(after, dict):
         for key in [k for k in original if k not in after]:
             del original[key]
         for key, value in after.items():
-            original[key] = update(original[key], value) if key in original else value
+            original[key] = member(key, original[key], value) if key in original else value
         return original
     if type(original) is type(after) and type(original) in _layer_classes().values():
         for key, value in vars(after).items():
-            setattr(original, key, update(getattr(original, key, None), value))
+            setattr(original, key, member(key, getattr(original, key, None), value))
         return original
     return after
+
+
+def _members(value):
+    """(key, member) pairs of a list, tuple, dict or nnlib layer (its attributes); [] for anything else."""
+    if isinstance(value, (list, tuple)):
+        return list(enumerate(value))
+    if isinstance(value, dict):
+        return list(value.items())
+    if type(value) in _layer_classes().values():
+        return list(vars(value).items())
+    return []
+
+
+def _mutable(value) -> bool:
+    return isinstance(value, (np.ndarray, list, dict)) or type(value) in _layer_classes().values()
+
+
+def _objects(value, seen: dict) -> dict:
+    """seen[id(obj)] = obj for every array, list, dict and layer reachable from value (the references keep
+    them alive, so no new object can get the id of one of them during the call)."""
+    if _mutable(value):
+        if id(value) in seen:
+            return seen
+        seen[id(value)] = value
+    for _, m in _members(value):
+        _objects(m, seen)
+    return seen
+
+
+def _replaced(value, before: dict, path: list, out: list) -> list:
+    """The paths of members of (mutable) containers in value that are arrays, lists, dicts or layers the
+    call did not receive: the function put them there in place of what was there (or added them)."""
+    for key, m in _members(value):
+        if _mutable(m) and id(m) not in before:
+            if not isinstance(value, tuple):
+                out.append(path + [key])
+        else:
+            _replaced(m, before, path + [key], out)
+    return out
 
 
 # -- the kernel's side ---------------------------------------------------------------------------
@@ -237,12 +284,16 @@ def serve(target, request: dict, namespace: dict) -> dict:
         return {"error": {"ename": "NameError", "evalue": f"name {target!r} is not defined", "where": ""}}
     args = decode(request["args"], in_kernel=True)
     kwargs = decode(request["kwargs"], in_kernel=True)
+    before = _objects([args, kwargs], {})
     start = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:   # NumPy's floating-point warnings, to replay
             warnings.simplefilter("always", RuntimeWarning)    # on the checker's side (RemoteFunction)
             with np.errstate(over="warn", invalid="warn", divide="warn"):
-                result = fn(*args, **kwargs)
+                if "repeat" in request:   # call_many: n calls with the same arguments, one round trip
+                    result = [fn(*args, **kwargs) for _ in range(max(0, min(int(request["repeat"]), MAX_REPEAT)))]
+                else:
+                    result = fn(*args, **kwargs)
     except (Exception, SystemExit) as exc:   # (not KeyboardInterrupt: that is the grader's interrupt)
         return {"error": {"ename": type(exc).__name__, "evalue": str(exc)[:2000], "where": _where(exc)},
                 "seconds": time.perf_counter() - start}
@@ -250,8 +301,10 @@ def serve(target, request: dict, namespace: dict) -> dict:
     try:
         fp = list(dict.fromkeys(str(w.message)[:200] for w in caught
                                 if issubclass(w.category, RuntimeWarning) and str(w.message).split(" ")[0] in _FP_KIND))
+        replaced = _replaced(args, before, [], []) + _replaced(kwargs, before, [], [])
         return {"result": encode(result, _HANDLES), "args": encode(args, _HANDLES),
-                "kwargs": encode(kwargs, _HANDLES), "seconds": seconds, "fp": fp[:20]}
+                "kwargs": encode(kwargs, _HANDLES), "seconds": seconds, "fp": fp[:20],
+                "replaced": encode(replaced[:1000])}
     except WireError as exc:
         return {"error": {"ename": "TypeError", "evalue": f"the result cannot be checked: {exc}", "where": ""},
                 "seconds": seconds}
@@ -303,7 +356,17 @@ class RemoteFunction:
         self.seconds = None
 
     def __call__(self, *args, **kwargs):
-        reply = self.send(self.target, {"args": encode(list(args)), "kwargs": encode(kwargs)})
+        return self._call({"args": encode(list(args)), "kwargs": encode(kwargs)}, args, kwargs)
+
+    def call_many(self, n: int, *args, **kwargs) -> list:
+        """[self(*args, **kwargs) for _ in range(n)] in the kernel, in one round trip."""
+        result = self._call({"args": encode(list(args)), "kwargs": encode(kwargs), "repeat": int(n)}, args, kwargs)
+        if not isinstance(result, list) or len(result) != n:
+            raise WireError("the kernel did not return one result per call")
+        return result
+
+    def _call(self, request: dict, args, kwargs):
+        reply = self.send(self.target, request)
         if not isinstance(reply, dict):
             raise WireError("the kernel's reply is not a dict")
         seconds = reply.get("seconds")
@@ -319,13 +382,15 @@ class RemoteFunction:
         remote = lambda handle: RemoteFunction(handle, self.send, f"{self.__name__}(...)")  # noqa: E731
         after_args = decode(reply.get("args"), remote=remote)
         after_kwargs = decode(reply.get("kwargs"), remote=remote)
+        replaced = decode(reply.get("replaced", []))
+        replaced = [p for p in replaced if isinstance(p, list) and p] if isinstance(replaced, list) else []
         if isinstance(after_args, list) and len(after_args) == len(args):
-            for original, after in zip(args, after_args):
-                update(original, after)
+            for i, (original, after) in enumerate(zip(args, after_args)):
+                update(original, after, [p[1:] for p in replaced if p[0] == i])
         if isinstance(after_kwargs, dict):
             for key, original in kwargs.items():
                 if key in after_kwargs:
-                    update(original, after_kwargs[key])
+                    update(original, after_kwargs[key], [p[1:] for p in replaced if p[0] == key])
         return decode(reply.get("result"), remote=remote)
 
     def __repr__(self) -> str:

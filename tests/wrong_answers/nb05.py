@@ -3,6 +3,12 @@ from . import WrongAnswer
 
 NOTEBOOK = "05_backpropagation"
 
+_ORDER = (r"after epoch 1 the parameter '.*' differs from one SGD step per batch of batches\(X, y, batch_size, "
+          r"rng=rng\), in that order")
+_EPOCH_HEAD = "loss_fn = nnlib.SoftmaxCrossEntropy()\n"
+_EPOCH_LOOP = ("for Xb, yb in nnlib.batches(X, y, batch_size=batch_size, rng=rng):\n"
+               "    loss = loss_fn(model.forward(Xb), yb)\n    model.backward(loss_fn.backward())\n")
+
 WRONG = [
     WrongAnswer("linear_backward", "check_linear_backward", "transposed dW (x.T @ dy)",
                 r"dW has shape \(\d+, \d+\), expected \(\d+, \d+\) \(transposed\?\)", sub=("dW = dy.T @ x", "dW = x.T @ dy")),
@@ -24,6 +30,11 @@ WRONG = [
     WrongAnswer("softmax_ce_backward", "check_softmax_ce_backward", "sign flip (onehot - P)",
                 r"dlogits differs from the numeric gradient",
                 sub=("(P - nnlib.one_hot(labels, logits.shape[1]))", "(nnlib.one_hot(labels, logits.shape[1]) - P)")),
+    WrongAnswer("softmax_ce_backward", "check_softmax_ce_backward", "softmax without subtracting the row max",
+                r"dlogits for logits around \d+ to \d+ .*: dlogits\[\d+, \d+\] is nan\. np\.exp of such logits "
+                r"overflows to inf",
+                code=("P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
+                      "return (P - nnlib.one_hot(labels, logits.shape[1])) / len(labels)")),
     WrongAnswer("grad_check", "check_grad_check", "forward difference instead of central difference",
                 r"differs from the exact gradient by .* central difference",
                 code=("x = x.astype(np.float64)\ngrad = np.zeros_like(x)\nf0 = f(x)\nfor i in np.ndindex(x.shape):\n"
@@ -43,19 +54,29 @@ WRONG = [
                 r"should update the arrays in place and return None",
                 code="for k, p in params.items():\n    p -= lr * grads[k]\nreturn params"),
     WrongAnswer("train_epoch", "check_train_epoch", "forgot to shuffle",
-                r"parameter '.*' differs from a reference run",
-                sub=("nnlib.batches(X, y, batch_size=batch_size, rng=rng)",
-                     "nnlib.batches(X, y, batch_size=batch_size, shuffle=False)")),
+                _ORDER, sub=("nnlib.batches(X, y, batch_size=batch_size, rng=rng)",
+                             "nnlib.batches(X, y, batch_size=batch_size, shuffle=False)")),
     WrongAnswer("train_epoch", "check_train_epoch", "ignores the rng it is given (its own fixed seed)",
-                r"parameter '.*' differs from a reference run",
-                sub=("nnlib.batches(X, y, batch_size=batch_size, rng=rng)",
-                     "nnlib.batches(X, y, batch_size=batch_size, seed=0)")),
+                _ORDER, sub=("nnlib.batches(X, y, batch_size=batch_size, rng=rng)",
+                             "nnlib.batches(X, y, batch_size=batch_size, seed=0)")),
     WrongAnswer("train_epoch", "check_train_epoch", "plain mean of batch losses (last batch over-weighted)",
                 r"the mean loss of epoch 1 is .*, expected",
                 code=("loss_fn = nnlib.SoftmaxCrossEntropy()\nlosses = []\n"
                       "for Xb, yb in nnlib.batches(X, y, batch_size=batch_size, rng=rng):\n"
                       "    losses.append(loss_fn(model.forward(Xb), yb))\n    model.backward(loss_fn.backward())\n"
                       "    sgd_step(model.params, model.grads, lr)\nreturn float(np.mean(losses))")),
+    WrongAnswer("train_epoch", "check_train_epoch", "the batch losses never collected: np.mean([]) is nan",
+                r"with one batch \(batch_size = N = \d+\), after the epoch the returned mean loss is nan: np\.mean of "
+                r"an empty list",
+                code=_EPOCH_HEAD + "losses = []\n" + _EPOCH_LOOP + "    sgd_step(model.params, model.grads, lr)\n"
+                     "return float(np.mean(losses))"),
+    WrongAnswer("train_epoch", "check_train_epoch", "no update: backward without the SGD step",
+                r"with one batch .* the parameters are unchanged: after model.backward\(\.\.\.\) take the SGD step",
+                code=_EPOCH_HEAD + "total = 0.0\n" + _EPOCH_LOOP + "    total += loss * len(Xb)\nreturn total / len(X)"),
+    WrongAnswer("train_epoch", "check_train_epoch", "its own update, up the gradient (p += lr * g)",
+                r"every parameter moved UP the gradient \(\+lr \* gradient\)",
+                code=_EPOCH_HEAD + "total = 0.0\n" + _EPOCH_LOOP + "    for _, p, g in model.params_and_grads():\n"
+                     "        p += lr * g\n    total += loss * len(Xb)\nreturn total / len(X)"),
     WrongAnswer("two_layer_backward", "check_two_layer_backward", "left the bug in (tanh derivative from z1)",
                 r"dW1 differs from the numeric gradient", sub=("dz1 = dh * (1 - h ** 2)", "dz1 = dh * (1 - z1 ** 2)")),
     WrongAnswer("two_layer_backward", "check_two_layer_backward", "fixed the bug by dropping the tanh derivative",

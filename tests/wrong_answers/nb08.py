@@ -105,6 +105,9 @@ WRONG = [
                 r"that is the sum of the arrays' own norms; the global norm is the square root",
                 sub=("norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))",
                      "norm = float(sum(np.sqrt(np.sum(g ** 2)) for g in grads.values()))")),
+    WrongAnswer("clip_global_norm", "check_clip_global_norm", "divides by the norm first: 0 / 0 for zero gradients",
+                r"with all gradients 0 \(global norm 0, max_norm = [\d.]+\), clipped\['.*'\] contains nan: 0 / 0",
+                sub=(_STORE, "clipped = {name: g / norm * min(norm, max_norm) for name, g in grads.items()}")),
     WrongAnswer("clip_global_norm", "check_clip_global_norm", "scales the given arrays in place",
                 r"it changed the gradients it was given \(grads\['W_xh'\] was modified", code=_CLIP_IN_PLACE),
     # 6. sampling
@@ -117,6 +120,10 @@ WRONG = [
     WrongAnswer("sample_next", "check_sample_next", "exp without normalising",
                 r"rng.choice rejected the probabilities: [Pp]robabilities do not sum to 1",
                 sub=(_SOFTMAX, "p = np.exp(logits / temperature)")),
+    WrongAnswer("sample_next", "check_sample_next", "its own softmax without subtracting the max (exp overflows)",
+                r"for the same logits plus \d+ \(a shift changes no probability\), rng.choice rejected the "
+                r"probabilities: [Pp]robabilities contain NaN \(an exp that overflowed",
+                sub=(_SOFTMAX, "p = np.exp(logits / temperature)\n    p = p / p.sum()")),
     WrongAnswer("sample_next", "check_sample_next", "always the argmax (greedy)",
                 r"every draw is the id of the largest logit: that is greedy decoding",
                 code="return int(np.argmax(logits))"),

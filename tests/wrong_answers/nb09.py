@@ -96,6 +96,10 @@ WRONG = [
                 code=("x_t, h_prev, c_prev, W_x, W_h = cache[:5]\n"
                       "return (np.zeros_like(x_t), np.zeros_like(h_prev), np.zeros_like(c_prev), np.zeros_like(W_x), "
                       "np.zeros_like(W_h), np.zeros(W_x.shape[0]))")),
+    WrongAnswer("lstm_step_forward", "check_lstm_step_backward", "keeps the activation function in the cache",
+                r"the cache returned by lstm_step_forward holds a function: keep only arrays, numbers",
+                sub=("cache = (x_t, h_prev, c_prev, W_x, W_h, i, f, g, o, tanh_c)",
+                     "cache = (x_t, h_prev, c_prev, W_x, W_h, i, f, g, o, tanh_c, sigmoid)")),
     # 3. the sequence
     WrongAnswer("lstm_forward", "check_lstm_forward", "the state is not carried: every step from h0, c0",
                 r"every step starts from h0 and c0: carry the state",
@@ -121,6 +125,11 @@ WRONG = [
                 r"accuracy 0\.[0-4]\d* .* — the LSTM's forget_bias is 0: the forget gate then starts near "
                 r"σ\(0\) = 0\.50",
                 sub=("nnlib.LSTM(8, H, forget_bias=5.0)", "nnlib.LSTM(8, H)")),
+    WrongAnswer("train_long_memory", "check_train_long_memory",
+                "standardizes the one-hot features: 0 / 0 where a feature is always 0",
+                r"the returned model's scores contain nan for 1000 of 1000 fresh sequences: its weights hold nan",
+                sub=("nnlib.manual_seed(seed)",
+                     "X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardized features\n    nnlib.manual_seed(seed)")),
     WrongAnswer("train_long_memory", "check_train_long_memory", "returns fit's History instead of the model",
                 r"should return the trained model .*got History",
                 sub=("nnlib.fit(model,", "return nnlib.fit(model,")),
