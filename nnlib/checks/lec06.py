@@ -32,8 +32,8 @@ def _draw(report, fn, fan_in, fan_out, seed, name):
     W = expect_array(report, W, (fan_out, fan_in), f"{name}({fan_in}, {fan_out}, rng)")
     again = fn(fan_in, fan_out, np.random.default_rng(seed))
     if not (isinstance(again, np.ndarray) and again.shape == W.shape and np.array_equal(again, W)):
-        report.fail(f"two calls with generators seeded alike gave different weights: draw the numbers from the "
-                    f"rng argument (rng.uniform / rng.normal), not from np.random, so that results are reproducible")
+        report.fail("two calls with generators seeded alike gave different weights: draw the numbers from the "
+                    "rng argument (rng.uniform / rng.normal), not from np.random, so that results are reproducible")
     return W
 
 
