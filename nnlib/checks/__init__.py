@@ -7,8 +7,8 @@ loop) and prints one line per passed property:
     ✓ mse_grad returns dw with shape (3,) and db as a number
     ✓ mse_grad matches the numeric gradient on 3 random problems (worst relative error 2.1e-10)
 
-On the first failure it prints what is wrong, specifically, and raises CheckFailed so the notebook
-stops there:
+On the first failure it raises CheckFailed, which Jupyter shows as one red line saying what is wrong,
+specifically, without a traceback (the cell fails, so the notebook stops there):
 
     ✗ mse_grad: dw differs from the numeric gradient by 3.3e-01 (relative); worst at dw[1]: yours 0.84, numeric 1.26
 
@@ -32,6 +32,25 @@ _REGISTRY: dict[str, Callable] = {}
 
 class CheckFailed(AssertionError):
     """Raised by a check that found a mistake; its message says what is wrong."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines instead of a traceback: the student reads the one line that says
+        # what is wrong, not 20 lines of the checker's code. The cell still fails (an error reply).
+        return [_red(f"✗ {self}")]
+
+
+def _red(text: str) -> str:
+    return f"\x1b[0;31m{text}\x1b[0m"
+
+
+def _shown_as(exc: BaseException, line: str) -> BaseException:
+    """`exc`, shown in Jupyter as the single red `line` instead of its traceback (its type, and so the
+    cell's error name, stay what they are)."""
+    try:
+        exc._render_traceback_ = lambda: [_red(line)]
+    except (AttributeError, TypeError):   # an exception type without a __dict__: shown as usual
+        pass
+    return exc
 
 
 class NotDone(CheckFailed):
@@ -87,19 +106,15 @@ def check(key: str, answer, seed: int = 0, quiet: bool = False) -> None:
         fn(answer, np.random.default_rng(seed), report)
     except NotImplementedError as exc:
         hint = f" ({exc})" if str(exc) else ""
-        msg = f"{name} is not implemented yet{hint}"
-        print(f"✗ {msg}")
-        raise NotDone(msg) from None
-    except CheckFailed as exc:
-        print(f"✗ {exc}")
+        raise NotDone(f"{name} is not implemented yet{hint}") from None
+    except CheckFailed:
         raise
     except Exception as exc:
-        # The student's code crashed: say so in one line, then show where (their traceback).
+        # The student's code crashed: one line saying what it raised and on which line of their code.
         # (A call that ran in the grader's kernel brings the exception's name and place with it.)
         where = getattr(exc, "student_where", None)
         where = _student_frame(exc) if where is None else where
-        print(f"✗ {name} raised {getattr(exc, 'student_ename', type(exc).__name__)}: {exc}{where}")
-        raise
+        raise _shown_as(exc, f"✗ {name} raised {getattr(exc, 'student_ename', type(exc).__name__)}: {exc}{where}")
 
 
 def _student_frame(exc: BaseException) -> str:
