@@ -18,6 +18,9 @@ def test_the_release_holds_the_course_but_no_answers(tmp_path):
     for name in (p.name for p in (ROOT / "exercises").glob("*.ipynb")):
         assert (out / "exercises" / name).read_bytes() == (ROOT / "exercises" / name).read_bytes()
     assert release.leaks(out) == []
+    requirements = (out / "requirements.txt").read_text()
+    assert "numpy" in requirements and "jupyterlab" in requirements and "-e ." in requirements
+    assert "nbgrader" not in requirements and "pytest" not in requirements   # no grading tools for students
     with zipfile.ZipFile(archive) as z:
         names = z.namelist()
     assert "release/exercises/01_linear_regression.ipynb" in names

@@ -2,6 +2,9 @@
 import json
 import pathlib
 import re
+import sys
+
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIRS = ("lectures", "solutions", "exercises")
@@ -44,3 +47,19 @@ def test_mnist_files_keep_their_attribution():
     for f in folder.iterdir():
         if f.name != "PROVENANCE.md":
             assert f.name in provenance
+
+
+def test_the_course_environment_hides_grading_tools_and_uses_one_blas_thread():
+    """`make setup` installs the kernel with one BLAS thread and switches nbgrader's JupyterLab tools off
+    (students need none of them; `make grading-ui` switches them on)."""
+    prefix = pathlib.Path(sys.prefix)
+    if not (prefix / ".installed").exists():
+        pytest.skip("this environment was not made by `make setup`")
+    spec = json.loads((prefix / "share/jupyter/kernels/python3/kernel.json").read_text())
+    assert spec["env"]["OPENBLAS_NUM_THREADS"] == "1" and spec["argv"][0] == sys.executable
+    page = json.loads((prefix / "etc/jupyter/labconfig/page_config.json").read_text())
+    assert page["disabledExtensions"].get("@jupyter/nbgrader") is True
+    server = {}
+    for config in sorted((prefix / "etc/jupyter/jupyter_server_config.d").glob("*.json")):   # later files win
+        server.update(json.loads(config.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
+    assert server and not any(v for k, v in server.items() if k.startswith("nbgrader"))

@@ -21,7 +21,8 @@ from pathlib import Path
 from . import exercises
 
 ROOT = Path(__file__).resolve().parents[2]
-TOP_FILES = ("requirements.txt", "pyproject.toml", "LICENSE")
+TOP_FILES = ("pyproject.toml", "LICENSE")
+NOT_FOR_STUDENTS = ("nbgrader", "nbval", "pytest")   # grading and testing tools: not in the student's environment
 FOLDERS = ("lectures", "exercises", "nnlib")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
@@ -64,6 +65,8 @@ setup: .venv/.installed
 \ttest -x $(BIN)/python || $(PYTHON) -m venv .venv
 \t$(BIN)/python -m pip install --quiet --upgrade pip
 \t$(BIN)/python -m pip install --quiet -r requirements.txt
+\t$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nnlib)" \\
+\t\t--env OPENBLAS_NUM_THREADS 1 --env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
 \ttouch .venv/.installed
 
 .PHONY: lab setup
@@ -93,6 +96,9 @@ def build(out: Path, root: Path = ROOT) -> Path:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     for name in TOP_FILES:
         shutil.copy2(root / name, out / name)
+    requirements = (root / "requirements.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "requirements.txt").write_text("".join(l for l in requirements if not l.startswith(NOT_FOR_STUDENTS)),
+                                          encoding="utf-8")
     (out / "README.md").write_text(README, encoding="utf-8")
     (out / "Makefile").write_text(MAKEFILE, encoding="utf-8")
     found = leaks(out)
