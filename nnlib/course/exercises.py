@@ -8,12 +8,13 @@ A solution notebook marks its answers and hidden tests with nbgrader's markers, 
 nbgrader metadata (answer cells: solution; check cells: grade, with points and a grade_id):
 
     def mse(y_pred, y):
-        ### BEGIN SOLUTION: average the squared differences (np.mean does the 1/N)
+        ### BEGIN SOLUTION: square the differences, then average them
         return np.mean((y_pred - y) ** 2)
         ### END SOLUTION
 
 Text after "BEGIN SOLUTION" is the hint: the exercise gets
-`raise NotImplementedError("Hint: average the squared differences (np.mean does the 1/N)")`.
+`raise NotImplementedError("Hint: square the differences, then average them")`. A hint points to
+the idea, the shape or the formula in words, never to the code to type (tests/test_hints.py).
 nbgrader itself matches the markers as substrings, so the same file works with `nbgrader
 generate_assignment` (which writes its default stub instead of the hint).
 
