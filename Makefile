@@ -21,7 +21,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@# The course's kernel: one BLAS thread. The course's matrices are small, and on a 2-core laptop a
 	@# second BLAS thread competing with JupyterLab and the browser makes training slower, not faster.
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nnlib)" \
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \
 		--env OPENBLAS_NUM_THREADS 1 --env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
 	@# Students need none of nbgrader's tools in JupyterLab (instructors: make grading-ui).
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
