@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -38,6 +40,22 @@ class History:
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items())
         return f"History({self.epochs} epochs: {last})"
+
+    def summary(self) -> str:
+        """The last epoch's values on one line, in recording order: 'loss 0.3121, accuracy 0.9142, ...'."""
+        return ", ".join(f"{k} {v[-1]:.4g}" for k, v in self.history.items())
+
+
+def _duration(seconds: float) -> str:
+    """'0.42 s', '3.2 s', '47 s', '2 min 05 s'."""
+    if seconds < 1:
+        return f"{seconds:.2f} s"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
 
 
 def accuracy(y_pred, y_true) -> float:
@@ -79,8 +97,16 @@ def fit(model, loss, optimizer, X, y, epochs: int = 10, batch_size: int = 32, sh
     batches of `batch_size`, reshuffled from a generator seeded with `seed` (same seed, same run).
     Per epoch it records the training loss (mean over the epoch's batches, weighted by batch size),
     the training accuracy for classification losses, and with `validation_data=(X_val, y_val)`
-    val_loss / val_accuracy. `progress=False` turns the tqdm bar off. The model trains in training
-    mode (dropout on); validation runs in evaluation mode.
+    val_loss / val_accuracy. The model trains in training mode (dropout on); validation runs in
+    evaluation mode.
+
+    With `progress=True` a tqdm bar (a widget in Jupyter) shows the batches and the last epoch's
+    metrics while training runs; it is removed at the end and one line stays, printed to stdout:
+
+        fit: 15 epochs in 3.2 s — loss 0.3121, accuracy 0.9142, val_loss 0.3503, val_accuracy 0.9
+
+    (the final values of the History, see History.summary). `progress=False` prints nothing: for
+    short runs, loops over many runs and widget callbacks.
     """
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}; they must match")
@@ -91,7 +117,8 @@ def fit(model, loss, optimizer, X, y, epochs: int = 10, batch_size: int = 32, sh
     n_batches = -(-len(X) // batch_size)
     n_labels = np.size(y)  # N, or N*T for sequence labels (N, T): accuracy counts every position
     model.train()
-    bar = tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=False)
+    start = time.perf_counter()
+    bar = tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=False, desc=f"epoch 1/{epochs}")
     try:
         for epoch in range(epochs):
             total_loss, correct = 0.0, 0
@@ -110,7 +137,12 @@ def fit(model, loss, optimizer, X, y, epochs: int = 10, batch_size: int = 32, sh
                 val = evaluate(model, loss, *validation_data)
                 record.update({f"val_{k}": v for k, v in val.items()})
             history.record(**record)
-            bar.set_postfix(epoch=epoch + 1, **{k: f"{v:.4g}" for k, v in record.items()})
+            if epoch + 1 < epochs:
+                bar.set_description(f"epoch {epoch + 2}/{epochs}", refresh=False)
+            bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
     finally:
         bar.close()
+    if progress:
+        print(f"fit: {epochs} epoch{'s' if epochs > 1 else ''} in {_duration(time.perf_counter() - start)} — "
+              f"{history.summary()}", flush=True)
     return history

@@ -1,4 +1,6 @@
 """Optimizers, fit, evaluate, predict, accuracy."""
+import re
+
 import numpy as np
 import pytest
 
@@ -132,3 +134,29 @@ def test_fit_accuracy_on_sequence_labels_counts_every_position():
                      batch_size=10, progress=False)
     assert 0.9 < hist["accuracy"][-1] <= 1.0
     assert nnlib.evaluate(net, nnlib.SoftmaxCrossEntropy(), X, y)["accuracy"] > 0.9
+
+
+def test_fit_with_progress_leaves_one_summary_line_of_the_final_history(capsys):
+    X, y = nnlib.make_moons(n=120, seed=2)
+    nnlib.manual_seed(2)
+    model = nnlib.Sequential(nnlib.Linear(2, 8), nnlib.Tanh(), nnlib.Linear(8, 2))
+    h = nnlib.fit(model, nnlib.SoftmaxCrossEntropy(), nnlib.Adam(model, lr=0.05), X, y, epochs=3, batch_size=40,
+                  validation_data=(X[:30], y[:30]))
+    out, err = capsys.readouterr()
+    assert "epoch 1/3" in err                            # the bar was shown while training ran...
+    assert err.rsplit("\r", 1)[-1].strip() == ""         # ...and is cleared at the end: nothing of it stays
+    lines = out.splitlines()
+    assert len(lines) == 1, out
+    final = ", ".join(f"{k} {h[k][-1]:.4g}" for k in ("loss", "accuracy", "val_loss", "val_accuracy"))
+    assert re.fullmatch(r"fit: 3 epochs in \d+(\.\d+)? s — " + re.escape(final), lines[0]), lines[0]
+    assert h.summary() == final
+
+
+def test_fit_summary_of_a_regression_and_no_output_without_progress(capsys):
+    X, y = quadratic_problem()
+    model = nnlib.Linear(3, 1, rng=0)
+    h = nnlib.fit(model, nnlib.MSELoss(), nnlib.SGD(model, lr=0.05), X, y, epochs=1, batch_size=16)
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(rf"fit: 1 epoch in \d+(\.\d+)? s — loss {h['loss'][-1]:.4g}", line), line
+    nnlib.fit(model, nnlib.MSELoss(), nnlib.SGD(model, lr=0.05), X, y, epochs=2, progress=False)
+    assert capsys.readouterr() == ("", "")

@@ -22,7 +22,7 @@ from . import exercises
 
 ROOT = Path(__file__).resolve().parents[2]
 TOP_FILES = ("pyproject.toml", "LICENSE")
-NOT_FOR_STUDENTS = ("nbgrader", "nbval", "pytest")   # grading and testing tools: not in the student's environment
+NOT_FOR_STUDENTS = ("nbgrader", "nbval", "pytest", "playwright", "# The browser test", "# browser download")   # grading and testing tools: not in the student's environment
 FOLDERS = ("lectures", "exercises", "nnlib")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
