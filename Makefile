@@ -48,11 +48,12 @@ test-fast: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python -m nnlib.course.exercises
 
-# Lecture decks in slides/ (reveal.js). With npm, the deck's scripts are installed locally so the
-# slides work offline; without it they load from a CDN.
+# Lecture decks in slides/ (reveal.js), for 1280x720 slides that make no network request. A lecture is
+# executed only when it (or nnlib) changed since the last build (cache: slides/.cache); reveal.js and
+# MathJax are installed once with npm into slides/assets. Present: open slides/NN_topic.slides.html in
+# a browser; S speaker notes, F full screen, Esc overview. SLIDES_ARGS=--force re-executes everything.
 slides: $(STAMP)
-	-command -v npm >/dev/null && npm install --no-audit --no-fund --silent --prefix slides/assets reveal.js@4.0.2 requirejs@2.3.6 jquery@2.2.4 mathjax@2.7.7
-	$(BIN)/python -m nnlib.course.slides
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m nnlib.course.slides $(SLIDES_ARGS)
 
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder ASSIGNMENT=01
 grade: $(STAMP)
