@@ -113,11 +113,11 @@ def check(key: str, answer, seed: int = 0, quiet: bool = False) -> None:
         # The student's code crashed: one line saying what it raised and on which line of their code.
         # (A call that ran in the grader's kernel brings the exception's name and place with it.)
         where = getattr(exc, "student_where", None)
-        where = _student_frame(exc) if where is None else where
+        where = student_line(exc) if where is None else where
         raise _shown_as(exc, f"✗ {name} raised {getattr(exc, 'student_ename', type(exc).__name__)}: {exc}{where}")
 
 
-def _student_frame(exc: BaseException) -> str:
+def student_line(exc: BaseException) -> str:
     """' (at line 4: return x @ w)' for the innermost frame outside nnlib and numpy: the student's code."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not any(lib in f.filename.replace("\\", "/") for lib in ("/nnlib/", "/numpy/"))]

@@ -25,11 +25,12 @@ import base64
 import builtins
 import io
 import time
-import traceback
 import warnings
 from typing import Callable
 
 import numpy as np
+
+from ..checks import student_line
 
 MAX_DEPTH = 32
 MAX_REPEAT = 100_000   # calls in one call_many
@@ -264,16 +265,6 @@ def _replaced(value, before: dict, path: list, out: list) -> list:
 _HANDLES: dict[int, Callable] = {}   # callables the kernel returned, by the number the checker holds
 
 
-def _where(exc: BaseException) -> str:
-    """' (at line 4: return x @ w)' for the innermost frame outside nnlib and numpy: the student's code."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not any(lib in f.filename.replace("\\", "/") for lib in ("/nnlib/", "/numpy/"))]
-    if not frames:
-        return ""
-    f = frames[-1]
-    return f" (at line {f.lineno}: {f.line})" if f.line else f" (at line {f.lineno})"
-
-
 def serve(target, request: dict, namespace: dict) -> dict:
     """Run one call in the kernel. target: a name in `namespace` or a handle number; request: the
     encoded {"args": [...], "kwargs": {...}}. Returns the encoded reply: the result and the arguments
@@ -295,7 +286,7 @@ def serve(target, request: dict, namespace: dict) -> dict:
                 else:
                     result = fn(*args, **kwargs)
     except (Exception, SystemExit) as exc:   # (not KeyboardInterrupt: that is the grader's interrupt)
-        return {"error": {"ename": type(exc).__name__, "evalue": str(exc)[:2000], "where": _where(exc)},
+        return {"error": {"ename": type(exc).__name__, "evalue": str(exc)[:2000], "where": student_line(exc)},
                 "seconds": time.perf_counter() - start}
     seconds = time.perf_counter() - start
     try:
