@@ -26,6 +26,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@# Students need none of nbgrader's tools in JupyterLab (instructors: make grading-ui).
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	for ext in $(NBGRADER_SERVER); do $(BIN)/jupyter server extension disable --sys-prefix $$ext >/dev/null 2>&1; done
+	@# Open a notebook with its own kernel, without asking which one to start.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' > $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 # nbgrader's menus and sidebars in JupyterLab, for instructors who use nbgrader's own tools.

@@ -63,3 +63,5 @@ def test_the_course_environment_hides_grading_tools_and_uses_one_blas_thread():
     for config in sorted((prefix / "etc/jupyter/jupyter_server_config.d").glob("*.json")):   # later files win
         server.update(json.loads(config.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
     assert server and not any(v for k, v in server.items() if k.startswith("nbgrader"))
+    overrides = json.loads((prefix / "share/jupyter/lab/settings/overrides.json").read_text())
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True

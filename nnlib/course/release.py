@@ -67,6 +67,8 @@ setup: .venv/.installed
 \t$(BIN)/python -m pip install --quiet -r requirements.txt
 \t$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \\
 \t\t--env OPENBLAS_NUM_THREADS 1 --env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
+\tmkdir -p .venv/share/jupyter/lab/settings
+\techo '{"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' > .venv/share/jupyter/lab/settings/overrides.json
 \ttouch .venv/.installed
 
 .PHONY: lab setup
