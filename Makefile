@@ -8,7 +8,6 @@ STAMP  := $(VENV)/.installed
 # environment, and a per-cell timeout so a dead kernel fails fast instead of after nbval's 2000 s.
 NBVAL  := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 NOTEBOOK_DIRS := $(wildcard lectures solutions)
-NBGRADER_SERVER := $(addprefix nbgrader.server_extensions.,formgrader validate_assignment assignment_list course_list)
 
 .PHONY: setup lab test test-fast exercises slides grade grading-ui release bench clean
 
@@ -19,22 +18,13 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@# The course's kernel: one BLAS thread. The course's matrices are small, and on a 2-core laptop a
-	@# second BLAS thread competing with JupyterLab and the browser makes training slower, not faster.
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \
-		--env OPENBLAS_NUM_THREADS 1 --env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
-	@# Students need none of nbgrader's tools in JupyterLab (instructors: make grading-ui).
-	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
-	for ext in $(NBGRADER_SERVER); do $(BIN)/jupyter server extension disable --sys-prefix $$ext >/dev/null 2>&1; done
-	@# Open a notebook with its own kernel, without asking which one to start.
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	echo '{"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' > $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# One BLAS thread for the kernel, no kernel dialog, nbgrader's menus hidden (nnlib/course/environment.py).
+	$(BIN)/python -m nnlib.course.environment
 	touch $(STAMP)
 
 # nbgrader's menus and sidebars in JupyterLab, for instructors who use nbgrader's own tools.
 grading-ui: $(STAMP)
-	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader
-	for ext in $(NBGRADER_SERVER); do $(BIN)/jupyter server extension enable --sys-prefix $$ext; done
+	$(BIN)/python -m nnlib.course.environment --grading-ui
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)

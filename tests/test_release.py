@@ -14,7 +14,7 @@ def test_the_release_holds_the_course_but_no_answers(tmp_path):
     out = tmp_path / "release"
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["LICENSE", "Makefile", "README.md", "exercises", "lectures", "nnlib", "pyproject.toml", "requirements.txt"])
-    assert sorted(p.name for p in (out / "nnlib" / "course").iterdir()) == ["__init__.py", "wire.py"]
+    assert sorted(p.name for p in (out / "nnlib" / "course").iterdir()) == ["__init__.py", "environment.py", "wire.py"]
     for name in (p.name for p in (ROOT / "exercises").glob("*.ipynb")):
         assert (out / "exercises" / name).read_bytes() == (ROOT / "exercises" / name).read_bytes()
     assert release.leaks(out) == []

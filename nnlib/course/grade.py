@@ -53,7 +53,7 @@ from tqdm import tqdm
 from . import exercises
 from .review import review
 from .submissions import (InvalidNotebook, Student, Submission, choose, collect, feedback_folder_names,
-                          read_answers, spreadsheet_safe)
+                          printable, read_answers, spreadsheet_safe)
 from .limits import Cgroup
 from .grade_worker import PLAN_KEY
 
@@ -585,11 +585,6 @@ def write_gradebook(path: Path, grades: list[Grade], assignment: Assignment) -> 
             writer.writerow([spreadsheet_safe(g.student), assignment.name, g.status, fmt(g.score),
                              fmt(sum(assignment.checks.values())),
                              *(fmt(g.points.get(c, 0.0)) for c in assignment.checks), spreadsheet_safe(note)])
-
-
-def printable(text: str) -> str:
-    """Text that can be written as UTF-8 (a folder name's undecodable bytes arrive as lone surrogates)."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def feedback_markdown(grade: Grade, assignment: Assignment) -> str:

@@ -26,7 +26,8 @@ NOT_FOR_STUDENTS = ("nbgrader", "nbval", "pytest", "playwright", "# The browser 
 FOLDERS = ("lectures", "exercises", "nnlib")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
-COURSE_KEPT = ("__init__.py", "wire.py")   # of nnlib/course: what the checks use; the grading tools stay out
+COURSE_KEPT = ("__init__.py", "wire.py", "environment.py")   # of nnlib/course: what the checks and `make lab`
+                                                            # use; the grading tools stay out
 
 README = """\
 # Neural Networks from Scratch — student edition
@@ -65,10 +66,7 @@ setup: .venv/.installed
 \ttest -x $(BIN)/python || $(PYTHON) -m venv .venv
 \t$(BIN)/python -m pip install --quiet --upgrade pip
 \t$(BIN)/python -m pip install --quiet -r requirements.txt
-\t$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" \\
-\t\t--env OPENBLAS_NUM_THREADS 1 --env OMP_NUM_THREADS 1 --env MKL_NUM_THREADS 1 >/dev/null
-\tmkdir -p .venv/share/jupyter/lab/settings
-\techo '{"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}' > .venv/share/jupyter/lab/settings/overrides.json
+\t$(BIN)/python -m nnlib.course.environment
 \ttouch .venv/.installed
 
 .PHONY: lab setup

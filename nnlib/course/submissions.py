@@ -35,10 +35,14 @@ MAX_FILES = 1000                  # files listed per student (a folder of a mill
 SKIPPED_FOLDERS = {"__MACOSX"}    # hidden ones (.ipynb_checkpoints, .git, ...) are skipped too
 
 
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8 (a folder name's undecodable bytes arrive as lone surrogates)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _shown(name: str) -> str:
     """A file name fit for a note: undecodable bytes and control characters written as escapes."""
-    name = name.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in printable(name))
 
 
 # -- who handed in what --------------------------------------------------------------------------
