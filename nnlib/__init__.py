@@ -14,7 +14,7 @@ from .layers import (ELU, LSTM, RNN, AvgPool2d, Conv2d, Dropout, Embedding, Flat
                      LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sequential, Sigmoid, Softmax, Tanh, count_params)
 from .losses import BCELoss, BCEWithLogitsLoss, MAELoss, MSELoss, SoftmaxCrossEntropy
 from .model import History, accuracy, evaluate, fit, predict
-from .optim import SGD, Adam, clip_grad_norm
+from .optim import SGD, Adam, RMSProp, clip_grad_norm
 
 __version__ = "0.1.0"
 

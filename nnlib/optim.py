@@ -2,6 +2,11 @@
 
 They read (name, param, grad) from `model.params_and_grads()` and update each param IN PLACE,
 so the layer's own arrays change and nothing needs to be handed back.
+
+`weight_decay=lam` (every optimizer) is L2 regularization: it adds lam * p to the gradient of each
+weight array, the gradient of the penalty (lam / 2) * sum(p**2). Only arrays with two or more axes
+(weight matrices, kernels, embeddings) are decayed; biases are left alone, as is usual, because
+shrinking a bias towards 0 does not make the function any smoother.
 """
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ import numpy as np
 
 
 class Optimizer:
-    def __init__(self, model, lr: float):
+    def __init__(self, model, lr: float, weight_decay: float = 0.0):
         if not hasattr(model, "params_and_grads"):
             raise TypeError(f"{type(self).__name__}: expected a model or layer (something with params_and_grads()), "
                             f"got {type(model).__name__}")
         if not lr > 0:
             raise ValueError(f"{type(self).__name__}: the learning rate must be positive, got {lr}")
-        self.model, self.lr = model, lr
+        if not weight_decay >= 0:
+            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay}")
+        self.model, self.lr, self.weight_decay = model, lr, weight_decay
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def _params(self):
@@ -23,6 +30,8 @@ class Optimizer:
             if g is None:
                 raise RuntimeError(f"{type(self).__name__}.step: parameter {name!r} has no gradient yet; "
                                    "call model.backward(...) before optimizer.step().")
+            if self.weight_decay and p.ndim >= 2:
+                g = g + self.weight_decay * p  # a new array: the layer's .grads stay the loss's gradient
             yield name, p, g
 
     def step(self) -> None:
@@ -36,8 +45,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent p -= lr * g, or with momentum: v = momentum * v + g; p -= lr * v."""
 
-    def __init__(self, model, lr: float = 0.1, momentum: float = 0.0):
-        super().__init__(model, lr)
+    def __init__(self, model, lr: float = 0.1, momentum: float = 0.0, weight_decay: float = 0.0):
+        super().__init__(model, lr, weight_decay)
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
         self.momentum = momentum
@@ -51,11 +60,31 @@ class SGD(Optimizer):
         p -= self.lr * g
 
 
+class RMSProp(Optimizer):
+    """RMSProp (Hinton's lecture notes, 2012): s = rho * s + (1 - rho) * g^2; p -= lr * g / (sqrt(s) + eps).
+
+    Each element's step is divided by a running root-mean-square of its own gradients, so directions
+    with large gradients take smaller steps and flat directions larger ones.
+    """
+
+    def __init__(self, model, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(model, lr, weight_decay)
+        if not 0 <= rho < 1:
+            raise ValueError(f"RMSProp: rho must be in [0, 1), got {rho}")
+        self.rho, self.eps = rho, eps
+
+    def _update(self, name, p, g, state):
+        s = state.setdefault("s", np.zeros_like(p))
+        s *= self.rho
+        s += (1 - self.rho) * g * g
+        p -= self.lr * g / (np.sqrt(s) + self.eps)
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): per-parameter steps from running means of g and g^2, bias-corrected."""
 
-    def __init__(self, model, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
-        super().__init__(model, lr)
+    def __init__(self, model, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(model, lr, weight_decay)
         self.beta1, self.beta2 = betas
         self.eps = eps
         self.t = 0

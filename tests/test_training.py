@@ -16,7 +16,7 @@ def quadratic_problem():
 
 
 @pytest.mark.parametrize("make_opt", [lambda m: nnlib.SGD(m, lr=0.1), lambda m: nnlib.SGD(m, lr=0.05, momentum=0.9),
-                                      lambda m: nnlib.Adam(m, lr=0.05)])
+                                      lambda m: nnlib.Adam(m, lr=0.05), lambda m: nnlib.RMSProp(m, lr=0.01)])
 def test_optimizers_decrease_a_convex_loss(make_opt):
     X, y = quadratic_problem()
     model, loss = nnlib.Linear(3, 1, rng=0), nnlib.MSELoss()
@@ -49,6 +49,46 @@ def test_adam_first_step_moves_each_weight_by_lr():
     model.backward(np.array([[1.0]]))
     nnlib.Adam(model, lr=0.01).step()
     np.testing.assert_allclose(model.params["W"] - W0, -0.01 * np.sign([[1.0, -2.0, 3.0]]), rtol=1e-6)
+
+
+def test_rmsprop_steps_match_the_formula_over_several_steps():
+    model = nnlib.Linear(2, 1, rng=0)
+    p = model.params["W"].copy()
+    s = np.zeros_like(p)
+    opt = nnlib.RMSProp(model, lr=0.01, rho=0.9, eps=1e-8)
+    for g in ([[1.0, -2.0]], [[0.5, 4.0]], [[-3.0, 0.1]]):
+        model.grads["W"], model.grads["b"] = np.array(g), np.zeros(1)
+        opt.step()
+        s = 0.9 * s + 0.1 * np.square(g)
+        p = p - 0.01 * np.array(g) / (np.sqrt(s) + 1e-8)
+        np.testing.assert_allclose(model.params["W"], p, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make_opt", [lambda m, wd: nnlib.SGD(m, lr=0.1, weight_decay=wd),
+                                      lambda m, wd: nnlib.SGD(m, lr=0.1, momentum=0.9, weight_decay=wd),
+                                      lambda m, wd: nnlib.RMSProp(m, lr=0.1, weight_decay=wd),
+                                      lambda m, wd: nnlib.Adam(m, lr=0.1, weight_decay=wd)])
+def test_weight_decay_adds_lam_times_weight_to_the_gradient_of_weights_only(make_opt):
+    lam = 0.3
+    decayed, by_hand = nnlib.Linear(3, 2, rng=0), nnlib.Linear(3, 2, rng=0)
+    opt_decayed, opt_by_hand = make_opt(decayed, lam), make_opt(by_hand, 0.0)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        gW, gb = rng.standard_normal((2, 3)), rng.standard_normal(2)
+        decayed.grads = {"W": gW.copy(), "b": gb.copy()}
+        by_hand.grads = {"W": gW + lam * by_hand.params["W"], "b": gb.copy()}  # the bias is not decayed
+        opt_decayed.step(), opt_by_hand.step()
+        np.testing.assert_allclose(decayed.grads["W"], gW)  # the layer's gradient itself is untouched
+    for name in ("W", "b"):
+        np.testing.assert_allclose(decayed.params[name], by_hand.params[name], rtol=1e-12)
+
+
+def test_optimizer_arguments_are_checked():
+    model = nnlib.Linear(2, 1, rng=0)
+    with pytest.raises(ValueError, match="weight_decay must be >= 0, got -1"):
+        nnlib.SGD(model, weight_decay=-1)
+    with pytest.raises(ValueError, match="rho must be in"):
+        nnlib.RMSProp(model, rho=1.0)
 
 
 def test_fit_on_rings_reaches_95_percent():
@@ -160,3 +200,25 @@ def test_fit_summary_of_a_regression_and_no_output_without_progress(capsys):
     assert re.fullmatch(rf"fit: 1 epoch in \d+(\.\d+)? s — loss {h['loss'][-1]:.4g}", line), line
     nnlib.fit(model, nnlib.MSELoss(), nnlib.SGD(model, lr=0.05), X, y, epochs=2, progress=False)
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("name", ["sgd_momentum", "rmsprop", "adam"])
+def test_optimizers_match_pytorch_over_several_steps(name):
+    torch = pytest.importorskip("torch")
+    make = {"sgd_momentum": (lambda m: nnlib.SGD(m, lr=0.1, momentum=0.9),
+                             lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
+            "rmsprop": (lambda m: nnlib.RMSProp(m, lr=0.01, rho=0.9, eps=1e-8),
+                        lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-8)),
+            "adam": (lambda m: nnlib.Adam(m, lr=0.01), lambda ps: torch.optim.Adam(ps, lr=0.01))}[name]
+    model = nnlib.Linear(3, 2, rng=0)
+    tW = torch.tensor(model.params["W"].copy(), requires_grad=True)
+    tb = torch.tensor(model.params["b"].copy(), requires_grad=True)
+    ours, theirs = make[0](model), make[1]([tW, tb])
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        gW, gb = rng.standard_normal((2, 3)), rng.standard_normal(2)
+        model.grads = {"W": gW, "b": gb}
+        tW.grad, tb.grad = torch.tensor(gW), torch.tensor(gb)
+        ours.step(), theirs.step()
+    np.testing.assert_allclose(model.params["W"], tW.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model.params["b"], tb.detach().numpy(), rtol=1e-10, atol=1e-12)
