@@ -27,16 +27,16 @@ LAYERS = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU}
 
 
 def _layer(rng, d, k):
-    """A random layer: V (k, d) — one row per neuron — and b (k,), biases clearly non-zero."""
-    V = rng.standard_normal((k, d))
+    """A random layer: W (k, d) — one row per neuron — and b (k,), biases clearly non-zero."""
+    W = rng.standard_normal((k, d))
     b = rng.uniform(0.5, 1.5, k) * rng.choice([-1.0, 1.0], k)
-    return V, b
+    return W, b
 
 
-def _linear(V, b):
-    """nnlib.Linear holding V (one row per neuron) and b: the weighted sums, by nnlib rather than the student."""
-    layer = Linear(V.shape[1], V.shape[0], init="zeros", rng=0)
-    layer.params["W"][...] = V
+def _linear(W, b):
+    """nnlib.Linear holding W (one row per neuron) and b: the weighted sums, by nnlib rather than the student."""
+    layer = Linear(W.shape[1], W.shape[0], init="zeros", rng=0)
+    layer.params["W"][...] = W
     layer.params["b"][...] = b
     return layer
 
@@ -48,78 +48,78 @@ def _sizes_distinct(rng, low, high, n):
 
 @exercise("04.dense_one")
 def check_dense_one(dense_one, rng, report):
-    d, k = _sizes_distinct(rng, 2, 8, 2)  # k != d, so a transposed V cannot give the right shape
+    d, k = _sizes_distinct(rng, 2, 8, 2)  # k != d, so a transposed W cannot give the right shape
     for trial, name in enumerate(("tanh", "relu")):
         f = ACTIVATIONS[name]
-        V, b = _layer(rng, d, k)
+        W, b = _layer(rng, d, k)
         x = rng.standard_normal(d)
         try:
-            out = call(report, dense_one, x, V, b, f)
+            out = call(report, dense_one, x, W, b, f)
         except ValueError as exc:
             if "matmul" not in str(exc) and "shapes" not in str(exc):
                 raise
-            report.fail(f"it raised ValueError ({str(exc).splitlines()[0][:90]}...) for x of shape ({d},) and V of "
-                        f"shape ({k}, {d}): V's rows are neurons, so V @ x (not V.T @ x or x @ V) has shape ({k},)")
+            report.fail(f"it raised ValueError ({str(exc).splitlines()[0][:90]}...) for x of shape ({d},) and W of "
+                        f"shape ({k}, {d}): W's rows are neurons, so W @ x (not W.T @ x or x @ W) has shape ({k},)")
         if isinstance(out, np.ndarray) and out.shape == (d,):
             report.fail(f"the output has shape ({d},) (one value per input), expected ({k},) (one per neuron): "
-                        f"V has shape {V.shape}, one row per neuron, so compute V @ x, not V.T @ x")
+                        f"W has shape {W.shape}, one row per neuron, so compute W @ x, not W.T @ x")
         if isinstance(out, np.ndarray) and out.shape == (1, k) or isinstance(out, np.ndarray) and out.shape == (k, 1):
             report.fail(f"the output has shape {out.shape}, expected ({k},): keep x a vector of shape ({d},)")
         out = expect_array(report, out, (k,), "the output")
         if trial == 0:
-            report.ok(f"dense_one maps x of shape ({d},) through V of shape ({k}, {d}) to ({k},): one value per neuron")
-        z = _linear(V, b).forward(x[None, :])[0]       # the weighted sums plus the biases
+            report.ok(f"dense_one maps x of shape ({d},) through W of shape ({k}, {d}) to ({k},): one value per neuron")
+        z = _linear(W, b).forward(x[None, :])[0]       # the weighted sums plus the biases
         expected = f(z)
         if not np.allclose(out, expected):  # name the classic slips before showing numbers
             if np.allclose(out, f(z - b) + b):
-                report.fail("the activation is applied before the bias is added: compute f(V @ x + b), not f(V @ x) + b")
+                report.fail("the activation is applied before the bias is added: compute f(W @ x + b), not f(W @ x) + b")
             if np.allclose(out, f(z - b)):
                 report.fail("the bias is missing: every neuron adds its own b[k] to its weighted sum")
             if np.allclose(out, z):
-                report.fail(f"the activation f ({name} here) is not applied: return f(V @ x + b)")
+                report.fail(f"the activation f ({name} here) is not applied: return f(W @ x + b)")
         expect_close(report, out, expected, f"the output with f = {name}")
-    report.ok("dense_one computes f(V @ x + b): each neuron's weighted sum plus its bias, then the activation")
+    report.ok("dense_one computes f(W @ x + b): each neuron's weighted sum plus its bias, then the activation")
 
 
 @exercise("04.dense_batch")
 def check_dense_batch(dense_batch, rng, report):
-    # A square V first: X @ V then has the right shape, and only the values can tell.
+    # A square W first: X @ W then has the right shape, and only the values can tell.
     n, d, k2 = _sizes_distinct(rng, 3, 12, 3)
     for trial, k in enumerate((d, k2)):
         f = ACTIVATIONS["tanh"]
-        V, b = _layer(rng, d, k)
+        W, b = _layer(rng, d, k)
         X = rng.standard_normal((n, d))
-        out = call(report, dense_batch, X, V, b, f)
+        out = call(report, dense_batch, X, W, b, f)
         if isinstance(out, np.ndarray) and out.shape == (k, n) and n != k:
             report.fail(f"the output has shape ({k}, {n}), expected ({n}, {k}): rows must be samples and columns "
-                        f"neurons — V @ X.T gives one row per neuron; use X @ V.T (or transpose the result)")
+                        f"neurons — W @ X.T gives one row per neuron; use X @ W.T (or transpose the result)")
         out = expect_array(report, out, (n, k), "the output")
         if trial == 0:
-            report.ok(f"dense_batch maps X of shape ({n}, {d}) through V of shape ({k}, {d}) to ({n}, {k}): one row per sample")
-        Z = _linear(V, b).forward(X)
+            report.ok(f"dense_batch maps X of shape ({n}, {d}) through W of shape ({k}, {d}) to ({n}, {k}): one row per sample")
+        Z = _linear(W, b).forward(X)
         expected = f(Z)
         if not np.allclose(out, expected):
-            if k == d and np.allclose(out, f(_linear(V.T, b).forward(X))):
-                report.fail("the values are those of X @ V: V's rows are neurons, so each sample meets V's rows "
-                            "through X @ V.T (with a square V, X @ V has the right shape but the wrong numbers)")
+            if k == d and np.allclose(out, f(_linear(W.T, b).forward(X))):
+                report.fail("the values are those of X @ W: W's rows are neurons, so each sample meets W's rows "
+                            "through X @ W.T (with a square W, X @ W has the right shape but the wrong numbers)")
             if np.allclose(out, f(Z - b)):
                 report.fail("the bias is missing: add b (shape (K,)), which broadcasts over the N rows")
             if np.allclose(out, Z):
-                report.fail("the activation f is not applied: return f(X @ V.T + b)")
+                report.fail("the activation f is not applied: return f(X @ W.T + b)")
         expect_close(report, out, expected, "the output")
         if trial == 0:
-            report.ok(f"row n of the output is the layer applied to sample X[n] (checked with a square V, {d}x{d})")
-    report.ok("dense_batch matches a loop over the samples, for square and rectangular V")
+            report.ok(f"row n of the output is the layer applied to sample X[n] (checked with a square W, {d}x{d})")
+    report.ok("dense_batch matches a loop over the samples, for square and rectangular W")
 
     # Speed: sizes small enough that the matrix product stays single-threaded, so a busy machine
     # slows both sides alike; the vectorized form is ~50x faster here, a loop ~1x.
     n, d, k = 2000, int(rng.integers(8, 13)), int(rng.integers(4, 9))
-    V, b = _layer(rng, d, k)
+    W, b = _layer(rng, d, k)
     X = rng.standard_normal((n, d))
     f = ACTIVATIONS["tanh"]
-    dense_batch(X, V, b, f)  # warm up
-    yours = best_time(dense_batch, (X, V, b, f), repeat=5)
-    loop = best_time(lambda: np.stack([f(V @ x + b) for x in X]))
+    dense_batch(X, W, b, f)  # warm up
+    yours = best_time(dense_batch, (X, W, b, f), repeat=5)
+    loop = best_time(lambda: np.stack([f(W @ x + b) for x in X]))
     ratio = loop / max(yours, 1e-9)
     if ratio < 4:
         report.fail(f"on {n} samples it takes {yours * 1e3:.1f} ms, a loop over the samples {loop * 1e3:.1f} ms "
@@ -179,11 +179,11 @@ def check_forward(forward, rng, report):
     params = [_layer(rng, d, k) for d, k in zip(sizes[:-1], sizes[1:])]
     n = int(rng.integers(3, 10))
     X = rng.standard_normal((n, sizes[0]))
-    layers = [(V.copy(), b.copy(), ACTIVATIONS[name]) for (V, b), name in zip(params, names)]
+    layers = [(W.copy(), b.copy(), ACTIVATIONS[name]) for (W, b), name in zip(params, names)]
     out = call(report, forward, X, layers)
     # `layers` now holds the arrays as the call left them (in the grader too: the wire copies them back)
-    for i, ((V, b, _), (V0, b0)) in enumerate(zip(layers, params)):
-        if not (np.array_equal(V, V0) and np.array_equal(b, b0)):
+    for i, ((W, b, _), (W0, b0)) in enumerate(zip(layers, params)):
+        if not (np.array_equal(W, W0) and np.array_equal(b, b0)):
             report.fail(f"it modified the weights or bias of layer {i} in place; compute new arrays instead")
     out = expect_array(report, out, (n, sizes[-1]), "the output")
     arch = " -> ".join(str(s) for s in sizes)
@@ -191,19 +191,19 @@ def check_forward(forward, rng, report):
 
     # The same network in nnlib, and the two classic slips: the last activation left out or applied twice.
     modules = []
-    for (V, b), name in zip(params, names):
-        modules += [_linear(V, b), LAYERS[name]()]
+    for (W, b), name in zip(params, names):
+        modules += [_linear(W, b), LAYERS[name]()]
     expected = Sequential(*modules).forward(X)
     if not np.allclose(out, expected):
         z_last = Sequential(*modules[:-1]).forward(X)
         if np.allclose(out, z_last):
             report.fail(f"the last layer's activation ({names[-1]}) is not applied: every layer, the last one too, "
-                        "computes f(h @ V.T + b)")
+                        "computes f(a @ W.T + b)")
         f = ACTIVATIONS[names[-1]]
         if np.allclose(out, f(f(z_last))):
             report.fail(f"the last layer's activation ({names[-1]}) is applied twice")
     expect_close(report, out, expected, "the output")
-    report.ok(f"forward computes f_L(... f_2(f_1(X @ V_1.T + b_1) @ V_2.T + b_2) ...) with activations {names}")
+    report.ok(f"forward computes f_2(f_1(X @ W_1.T + b_1) @ W_2.T + b_2) and so on, with activations {names}")
 
 
 @exercise("04.count_parameters")
