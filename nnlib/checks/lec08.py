@@ -6,11 +6,11 @@ passes are compared with numeric gradients (central differences in float64) of t
 shapes, including sequences of length 1.
 
 When values are wrong, the check recomputes the usual mistakes and names the one that matches. It does so
-without the answer's formulas where it can: the gradient w.r.t. each step's pre-activation, da_t, is the
+without the answer's formulas where it can: the gradient w.r.t. each step's pre-activation, dz_t, is the
 numeric gradient w.r.t. an extra input block wired straight into the pre-activation (input weights [W_xh, I]);
 the gradient "with nothing carried back through time" is the numeric gradient of every step run on its own
 from the states the forward pass produced; a wrong tanh derivative g(h) is the numeric gradient with the
-upstream gradient reweighted by g(h) / tanh'(a).
+upstream gradient reweighted by g(h) / tanh'(z).
 
 clip_global_norm is compared with nnlib.clip_grad_norm (on a bare nnlib Layer holding copies of the
 gradients), including gradients that are all 0. sample_next with frequencies over thousands of draws (they
@@ -86,16 +86,16 @@ def _sequence_problem(rng, T):
 
 
 def _pre_activation_grad(x, h0, W_xh, W_hh, b, dhs):
-    """dL/da_t (N, T, H), L = sum(dhs * hs), numerically: an extra input block z (N, T, H) enters every
-    pre-activation through the identity (input weights [W_xh, I]), so dL/dz at z = 0 is dL/da."""
+    """dL/dz_t (N, T, H), L = sum(dhs * hs), numerically: an extra input block u (N, T, H) enters every
+    pre-activation through the identity (input weights [W_xh, I]), so dL/du at u = 0 is dL/dz."""
     H, D = W_xh.shape
     layer = _rnn_layer(np.hstack([W_xh, np.eye(H)]), W_hh, b)
-    z = np.zeros(x.shape[:2] + (H,))
-    return numeric_gradient_array(lambda z_: layer.forward(np.concatenate([x, z_], axis=2), h0), z, dhs)
+    u = np.zeros(x.shape[:2] + (H,))
+    return numeric_gradient_array(lambda u_: layer.forward(np.concatenate([x, u_], axis=2), h0), u, dhs)
 
 
 def _tanh_slope(h):
-    """tanh'(a) at a = arctanh(h), numerically (for reweighting the upstream gradient)."""
+    """tanh'(z) at z = arctanh(h), numerically (for reweighting the upstream gradient)."""
     return numeric_gradient_array(np.tanh, np.arctanh(h), np.ones_like(h))
 
 
@@ -122,11 +122,11 @@ def check_rnn_step_forward(rnn_step_forward, rng, report):
             report.ok(f"rnn_step_forward returns h_t of shape (N, H) = {got.shape} for x_t {x_t.shape}, "
                       f"h_prev {h_prev.shape}, W_xh {W_xh.shape}, W_hh {W_hh.shape}")
         expected = _rnn_ref(x_t[:, None], h_prev, W_xh, W_hh, b)[:, 0]
-        pre = np.arctanh(expected)  # the pre-activation a_t
+        pre = np.arctanh(expected)  # the pre-activation z_t
         expect_values(report, got, expected, "h_t", [
             (W_HH_T, lambda: _rnn_ref(x_t[:, None], h_prev, W_xh, W_hh.T, b)[:, 0]),
-            ("tanh is missing: these are the pre-activations a_t = x_t W_xhᵀ + h_prev W_hhᵀ + b; the state is "
-             "h_t = tanh(a_t), which keeps every unit in (-1, 1)", lambda: pre),
+            ("tanh is missing: these are the pre-activations z_t = x_t W_xhᵀ + h_prev W_hhᵀ + b; the state is "
+             "h_t = tanh(z_t), which keeps every unit in (-1, 1)", lambda: pre),
             ("the bias b is missing", lambda: _rnn_ref(x_t[:, None], h_prev, W_xh, W_hh, 0 * b)[:, 0]),
             ("h_prev is ignored: without the recurrent term h_prev W_hhᵀ the network has no memory; the new state "
              "depends on the input AND the previous state",
@@ -172,7 +172,7 @@ def _check_grad_shapes(report, grads, names, shapes, sizes, problem):
 
 LOCAL_DERIVATIVES = [
     ("the tanh derivative was taken at h_t as if it were the pre-activation, 1 - tanh(h_t)²: h_t is ALREADY "
-     "tanh(a_t), so the local derivative is 1 - tanh(a_t)² = 1 - h_t²", lambda h: 1 - np.tanh(h) ** 2),
+     "tanh(z_t), so the local derivative is 1 - tanh(z_t)² = 1 - h_t²", lambda h: 1 - np.tanh(h) ** 2),
     ("the local derivative is h_t (1 - h_t), the sigmoid's; for tanh it is 1 - h_t²", lambda h: h * (1 - h)),
     ("the local derivative of tanh is missing: multiply dh_t by 1 - h_t² (tanh' written with its output) "
      "before the products", lambda h: np.ones_like(h)),
@@ -212,7 +212,7 @@ def check_rnn_step_backward(rnn_step_backward, rng, report):
             key = {"dW_xh": "W_xh", "dW_hh": "W_hh", "db": "b"}[name]
             return numeric_gradient_array(lambda _: layer.forward(x_t, h_prev), layer.params[key], up)
 
-        da = _Lazy(lambda: _pre_activation_grad(x_t, h_prev, W_xh, W_hh, b, dh[:, None])[:, 0])
+        dz = _Lazy(lambda: _pre_activation_grad(x_t, h_prev, W_xh, W_hh, b, dh[:, None])[:, 0])
         slope = _Lazy(lambda: _tanh_slope(h_t))
         order = ("db", "dW_xh", "dx_t", "dW_hh", "dh_prev")  # the bias first: it sees the local derivative alone
         got = dict(zip(STEP_GRADS, grads))
@@ -221,12 +221,12 @@ def check_rnn_step_backward(rnn_step_backward, rng, report):
                          for cause, g in LOCAL_DERIVATIVES]
             if name == "dW_hh":
                 diagnoses.append(("dW_hh was computed with h_t, the step's OUTPUT; the weight W_hh multiplies the "
-                                  "state that ENTERED the step, so its gradient pairs da with h_prev",
-                                  lambda: da().T @ h_t))
+                                  "state that ENTERED the step, so its gradient pairs dz with h_prev",
+                                  lambda: dz().T @ h_t))
             if name == "dh_prev":
                 diagnoses.append(("dh_prev went back through W_hh transposed: the forward multiplies h_prev by "
-                                  "W_hhᵀ, so the backward multiplies da by W_hh itself (square, so the shape "
-                                  "cannot tell)", lambda: da() @ W_hh.T))
+                                  "W_hhᵀ, so the backward multiplies dz by W_hh itself (square, so the shape "
+                                  "cannot tell)", lambda: dz() @ W_hh.T))
             worst = max(worst, expect_gradient_diagnosed(report, got[name], numeric(name, dh), name, diagnoses))
     report.ok(f"dx_t, dh_prev, dW_xh, dW_hh and db match numeric gradients of one step on 3 random problems "
               f"(worst relative error {worst:.1e})")
@@ -320,18 +320,18 @@ def check_rnn_backward(rnn_backward, rng, report):
             num[name] = numeric_gradient_array(lambda _: layer.forward(x, h0), layer.params[key], dhs)
 
         alone = _Lazy(lambda: _steps_alone_grads(x, h0, hs, W_xh, W_hh, b, dhs))
-        da = _Lazy(lambda: _pre_activation_grad(x, h0, W_xh, W_hh, b, dhs))  # (N, T, H)
+        dz = _Lazy(lambda: _pre_activation_grad(x, h0, W_xh, W_hh, b, dhs))  # (N, T, H)
         truncated = [(TRUNCATED, (lambda name=name: alone()[name] if T > 1 else None)) for name in SEQ_GRADS]
         diagnoses = {name: [truncated[i]] for i, name in enumerate(SEQ_GRADS)}
-        diagnoses["dW_xh"].append((STEP0_ONLY, lambda: da()[:, 0].T @ x[:, 0] if T > 1 else None))
-        diagnoses["db"].append((STEP0_ONLY, lambda: da()[:, 0].sum(axis=0) if T > 1 else None))
+        diagnoses["dW_xh"].append((STEP0_ONLY, lambda: dz()[:, 0].T @ x[:, 0] if T > 1 else None))
+        diagnoses["db"].append((STEP0_ONLY, lambda: dz()[:, 0].sum(axis=0) if T > 1 else None))
         diagnoses["dW_hh"] += [
-            (STEP0_ONLY, lambda: da()[:, 0].T @ h0 if T > 1 else None),
+            (STEP0_ONLY, lambda: dz()[:, 0].T @ h0 if T > 1 else None),
             ("only the term of step 0 is wrong: the state that entered step 0 is h0, but hs[:, t - 1] at t = 0 is "
              "hs[:, -1], the LAST state (a negative index wraps around)",
-             lambda: num["dW_hh"] + da()[:, 0].T @ (hs[:, -1] - h0) if T > 1 else None),
+             lambda: num["dW_hh"] + dz()[:, 0].T @ (hs[:, -1] - h0) if T > 1 else None),
             ("each step was paired with its own output state h_t; W_hh multiplies the state that ENTERED step t: "
-             "h_{t-1} = hs[:, t - 1], and h0 for t = 0", lambda: np.einsum("nti,ntj->ij", da(), hs)),
+             "h_{t-1} = hs[:, t - 1], and h0 for t = 0", lambda: np.einsum("nti,ntj->ij", dz(), hs)),
         ]
         hints = {"dh0": "h0 influences every state through h_1; dh0 is the dh_prev that step 0 sends back"}
         for name, g in zip(SEQ_GRADS, grads):

@@ -236,21 +236,21 @@ class RNN(_Recurrent):
         (N, T, D), H = self._x.shape, self.hidden_size
         W_xh, W_hh = (self.params[k].astype(dy.dtype, copy=False) for k in ("W_xh", "W_hh"))
         hs, dy = self._y.transpose(1, 0, 2), dy.transpose(1, 0, 2)  # (N, T, H) -> (T, N, H), time first
-        da = np.empty_like(hs)  # (T, N, H): the gradient w.r.t. each step's pre-activation
+        dz = np.empty_like(hs)  # (T, N, H): the gradient w.r.t. each step's pre-activation
         dh = dh_n
         for t in reversed(range(T)):
             dh = dh + dy[t]  # h_t feeds the output y_t and the next step: the two gradients add
-            np.multiply(dh, 1 - hs[t] ** 2, out=da[t])  # tanh' = 1 - tanh²
-            dh = da[t] @ W_hh
+            np.multiply(dh, 1 - hs[t] ** 2, out=dz[t])  # tanh' = 1 - tanh²
+            dh = dz[t] @ W_hh
         self.dh0 = dh
         # The weights are shared over time, so their gradient is a sum over t (and n): one product each.
-        # Step t pairs da[t] with h_{t-1}: that is da[1:] with hs[:-1], and da[0] with h0.
-        da_flat = da.reshape(T * N, H)  # (T, N, H) -> (T*N, H)
-        dW_hh = da[1:].reshape(-1, H).T @ hs[:-1].reshape(-1, H) + da[0].T @ self._h0
-        self.grads["W_xh"] = (da_flat.T @ self._x_tn).astype(self.params["W_xh"].dtype, copy=False)
+        # Step t pairs dz[t] with h_{t-1}: that is dz[1:] with hs[:-1], and dz[0] with h0.
+        dz_flat = dz.reshape(T * N, H)  # (T, N, H) -> (T*N, H)
+        dW_hh = dz[1:].reshape(-1, H).T @ hs[:-1].reshape(-1, H) + dz[0].T @ self._h0
+        self.grads["W_xh"] = (dz_flat.T @ self._x_tn).astype(self.params["W_xh"].dtype, copy=False)
         self.grads["W_hh"] = dW_hh.astype(self.params["W_hh"].dtype, copy=False)
-        self.grads["b"] = da_flat.sum(axis=0).astype(self.params["b"].dtype, copy=False)
-        return (da_flat @ W_xh).reshape(T, N, D).transpose(1, 0, 2)  # (T*N, D) -> (T, N, D) -> (N, T, D)
+        self.grads["b"] = dz_flat.sum(axis=0).astype(self.params["b"].dtype, copy=False)
+        return (dz_flat @ W_xh).reshape(T, N, D).transpose(1, 0, 2)  # (T*N, D) -> (T, N, D) -> (N, T, D)
 
 
 class LSTM(_Recurrent):
