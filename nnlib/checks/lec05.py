@@ -11,6 +11,13 @@ samples must be one gradient step, params - lr * (numeric gradient of the mean l
 it; an epoch with several batches must equal the student's own one-batch epochs applied to the batches of
 batches(X, y, batch_size, rng=rng) in the order that rng gives, and return their mean loss weighted by batch
 size.
+
+momentum_step and adam_step are run for several steps on a random Linear layer's W and b with random gradients,
+starting from zero state, and compared after every step with nnlib.SGD(momentum=...) and nnlib.Adam stepping the
+same layer (its .grads set to the same gradients). The first step from zero state tells the common mistakes
+apart: a sign flip, no bias correction, t counted from 0 or 2, a missing square root, eps inside the root; each
+is named by comparing the student's first step with nnlib (Adam run with its step counter moved) or with the
+size of the step that mistake makes.
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from ..course.wire import Portable
 from ..gradcheck import numeric_gradient, numeric_gradient_array, rel_error
 from ..layers import Linear, ReLU, Sequential, Tanh
 from ..losses import SoftmaxCrossEntropy
+from ..optim import SGD, Adam
 from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
 
 
@@ -280,3 +288,153 @@ def check_two_layer_backward(two_layer_backward, rng, report):
             worst = max(worst, expect_gradient(report, grads[k], num, f"d{k}"))
     report.ok(f"every gradient matches the numeric one on 3 random networks (worst relative error {worst:.1e}): "
               "bug fixed")
+
+
+# -- update rules: momentum and Adam ---------------------------------------------------------------------
+
+def _layer_and_grads(rng):
+    """A random Linear layer (its seed, so it can be rebuilt) and a function drawing one step's gradients, whose
+    scale changes from step to step (a per-parameter scale is what RMSProp and Adam divide out)."""
+    d_in, d_out = int(rng.integers(2, 6)), int(rng.integers(2, 6))
+    seed = int(rng.integers(0, 10_000))
+
+    def grads(layer):
+        return {k: rng.standard_normal(p.shape) * float(rng.uniform(0.2, 5)) for k, p in layer.params.items()}
+    return (lambda: Linear(d_in, d_out, rng=seed)), grads
+
+
+def _update_arrays(report, out, fn_name, names, shape, where):
+    """The tuple of new arrays, each a float array of `shape` (nan and inf are left to _finite, so that the check
+    can first compare the parts that are finite)."""
+    out = expect_tuple(report, out, fn_name, names)
+    for name, a in zip(names, out):
+        if not (isinstance(a, np.ndarray) and a.shape == shape and a.dtype.kind == "f"):
+            expect_array(report, a, shape, f"{name} ({where})")
+    return out
+
+
+def _finite(report, a, what, advice=""):
+    if not np.all(np.isfinite(a)):
+        bad = np.unravel_index(np.argmax(~np.isfinite(a)), a.shape)
+        report.fail(f"{what}[{', '.join(str(int(i)) for i in bad)}] is {a[bad]}{advice}")
+
+
+def _same(got, want, rtol=1e-7, atol=1e-10):
+    return got.shape == want.shape and np.allclose(got, want, rtol=rtol, atol=atol)
+
+
+def _differs(report, got, want, what, advice=""):
+    if not _same(got, want):
+        bad = ~np.isclose(got, want, rtol=1e-7, atol=1e-10)
+        idx = np.unravel_index(np.argmax(np.where(bad, np.abs(got - want), -1)), got.shape)
+        at = ", ".join(str(int(i)) for i in idx)
+        report.fail(f"{what}[{at}] is {got[idx]:.6g}, expected {want[idx]:.6g} ({int(bad.sum())} of {bad.size} "
+                    f"values wrong){advice}")
+
+
+@exercise("05.momentum_step")
+def check_momentum_step(momentum_step, rng, report):
+    make, draw = _layer_and_grads(rng)
+    lr, mu, n_steps = float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.5, 0.95)), 6
+    layer = make()
+    opt = SGD(layer, lr=lr, momentum=mu)
+    mine = {k: (p.copy(), np.zeros_like(p)) for k, p in layer.params.items()}
+    for t in range(1, n_steps + 1):
+        grads = draw(layer)
+        layer.grads = {k: g.copy() for k, g in grads.items()}
+        opt.step()
+        for k, want_p in layer.params.items():
+            p, v = mine[k]
+            where = f"step {t} of {n_steps}, parameter {k} {want_p.shape}"
+            p_new, v_new = _update_arrays(report, call(report, momentum_step, p, grads[k], v, lr, mu),
+                                          "momentum_step", ("p_new", "v_new"), p.shape, where)
+            want_v = opt.state[k]["velocity"]
+            _finite(report, v_new, f"at {where}, v_new")
+            _finite(report, p_new, f"at {where}, p_new")
+            if _same(v_new, -want_v, rtol=1e-6):
+                report.fail(f"at {where}: v_new is minus the expected velocity. In nnlib's form the velocity adds "
+                            "the gradient, v = momentum * v + g, and the step subtracts it: p - lr * v")
+            if _same(v_new, lr * want_v, rtol=1e-6):
+                report.fail(f"at {where}: v_new is lr times the expected velocity. In nnlib's form the velocity sums "
+                            "the gradients without the learning rate (v = momentum * v + g); lr scales the step")
+            _differs(report, v_new, want_v, f"at {where}, v_new",
+                     ". At step 1 v starts at zero, so v_new is the gradient" if t == 1 else
+                     ". v_new is momentum times the velocity you were given plus the gradient")
+            if _same(p_new - p, -(want_p - p), rtol=1e-6):
+                report.fail(f"at {where}: p moved UP by lr * v; a descent step subtracts it, p - lr * v")
+            _differs(report, p_new, want_p, f"at {where}, p_new",
+                     ". The step uses the NEW velocity: p - lr * v_new")
+            mine[k] = (p_new, v_new)
+        if t == 1:
+            report.ok("momentum_step returns (p_new, v_new) with the shapes of p, and leaves its arguments alone")
+    report.ok(f"{n_steps} steps on a random Linear layer's W and b match nnlib.SGD(lr = {lr:.3f}, "
+              f"momentum = {mu:.3f}), p and v after every step")
+
+
+@exercise("05.adam_step")
+def check_adam_step(adam_step, rng, report):
+    make, draw = _layer_and_grads(rng)
+    lr, n_steps = float(rng.uniform(0.001, 0.1)), 8
+    beta1, beta2, eps = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.99, 0.9995)), float(10 ** rng.uniform(-4, -2))
+    settings = dict(lr=lr, betas=(beta1, beta2), eps=eps)
+    layer = make()
+    opt = Adam(layer, **settings)
+    # The same first step with the step counter moved: at t = 10**9 both corrections are 1 (none), at t = 2 the
+    # correction of a t counted from 2. Only for naming a wrong first step.
+    alternatives = {}
+    for name, counter in (("no bias correction", 10 ** 9 - 1), ("t + 1", 1)):
+        alt = make()
+        alternatives[name] = (alt, Adam(alt, **settings))
+        alternatives[name][1].t = counter
+    mine = {k: (p.copy(), np.zeros_like(p), np.zeros_like(p)) for k, p in layer.params.items()}
+    for t in range(1, n_steps + 1):
+        grads = draw(layer)
+        for target, o in [(layer, opt)] + (list(alternatives.values()) if t == 1 else []):
+            target.grads = {k: g.copy() for k, g in grads.items()}
+            o.step()
+        for k, want_p in layer.params.items():
+            p, m, v = mine[k]
+            g = grads[k]
+            where = f"step t = {t} of {n_steps}, parameter {k} {want_p.shape}"
+            p_new, m_new, v_new = _update_arrays(
+                report, call(report, adam_step, p, g, m, v, t, lr, beta1, beta2, eps), "adam_step",
+                ("p_new", "m_new", "v_new"), p.shape, where)
+            want_m, want_v = opt.state[k]["m"], opt.state[k]["v"]
+            for got, want, name, beta, of in ((m_new, want_m, "m", beta1, "gradients"),
+                                              (v_new, want_v, "v", beta2, "squared gradients")):
+                _finite(report, got, f"at {where}, {name}_new")
+                if _same(got, want / (1 - beta ** t), rtol=1e-6) and not _same(got, want):
+                    report.fail(f"at {where}: {name}_new is the bias-corrected {name}. Return the running mean itself, "
+                                f"{name}; the corrected {name} / (1 - beta**t) is only used for the step")
+                _differs(report, got, want, f"at {where}, {name}_new",
+                         f". {name} is a running mean of the {of}: "
+                         f"{name} = beta{1 if name == 'm' else 2} * {name} + (1 - beta{1 if name == 'm' else 2}) * "
+                         f"{'g' if name == 'm' else 'g**2'}")
+            _finite(report, p_new, f"at {where}, p_new",
+                    ". A division by zero? At t = 1 the corrections 1 - beta1**t and 1 - beta2**t are 1 - beta1 and "
+                    "1 - beta2, never 0: use the t you are given (it counts from 1), not t - 1" if t == 1 else "")
+            if t == 1:
+                want_step = want_p - p
+                wrong_first = {
+                    "moved UP the gradient: the step subtracts lr * m_hat / (sqrt(v_hat) + eps)": p - want_step,
+                    "matches Adam WITHOUT bias correction: divide m by 1 - beta1**t and v by 1 - beta2**t before the "
+                    "step (at t = 1 that undoes the factors 1 - beta1 and 1 - beta2 of the zero start)":
+                        alternatives["no bias correction"][0].params[k],
+                    "matches a bias correction with t + 1 instead of t: t is the step number you are given, 1 at the "
+                    "first step": alternatives["t + 1"][0].params[k],
+                    "divides by v_hat + eps instead of its square root: the step is lr * m_hat / (sqrt(v_hat) + eps)":
+                        p - lr * g / (g * g + eps),
+                    "has eps inside the square root: the step is lr * m_hat / (sqrt(v_hat) + eps), eps added after "
+                    "the root": p - lr * g / np.sqrt(g * g + eps),
+                }
+                for why, candidate in wrong_first.items():
+                    if _same(p_new, candidate, rtol=1e-9, atol=1e-12) and not _same(candidate, want_p, 1e-9, 1e-12):
+                        report.fail(f"at {where}: your step {why}")
+            _differs(report, p_new, want_p, f"at {where}, p_new",
+                     ". The step is lr * m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - beta1**t) and v_hat = "
+                     "v / (1 - beta2**t), from the NEW m and v")
+            mine[k] = (p_new, m_new, v_new)
+        if t == 1:
+            report.ok("adam_step returns (p_new, m_new, v_new) with the shapes of p, and leaves its arguments alone")
+    report.ok(f"{n_steps} steps on a random Linear layer's W and b match nnlib.Adam(lr = {lr:.4f}, betas = "
+              f"({beta1:.3f}, {beta2:.4f}), eps = {eps:.1e}), p, m and v after every step")
