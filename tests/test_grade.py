@@ -364,6 +364,7 @@ def test_find_source_accepts_number_or_stem():
 # (collecting, choosing and reading submissions: tests/test_submissions.py; the review flag: test_review.py)
 
 
+@pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")  # the duplicated answer cell, on purpose
 def test_graded_notebook_comes_from_the_source_with_the_students_answers(tmp_path):
     assignment = grade.Assignment.load(SOLUTION)
     student = submission(predict=WRONG_PREDICT)
