@@ -261,10 +261,10 @@ def check_train_epoch(train_epoch, rng, report):
 
 def _two_layer_forward(params, X, y):
     z1 = X @ params["W1"].T + params["b1"]
-    h = np.tanh(z1)
-    z2 = h @ params["W2"].T + params["b2"]
+    a1 = np.tanh(z1)
+    z2 = a1 @ params["W2"].T + params["b2"]
     P = F.softmax(z2)
-    return -np.mean(np.log(P[np.arange(len(y)), y])), (X, z1, h, P, y)
+    return -np.mean(np.log(P[np.arange(len(y)), y])), (X, z1, a1, P, y)
 
 
 @exercise("05.two_layer_backward")

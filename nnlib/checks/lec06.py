@@ -61,16 +61,16 @@ def check_xavier_uniform(xavier_uniform, rng, report):
         report.fail(f"Var(w) is {var:.3e} but Xavier needs 2/(fan_in + fan_out) = {target:.3e} "
                     f"(fan_in={fan_in}, fan_out={fan_out}){_which_variance(var, fan_in, fan_out)}")
     if abs(W.mean()) > 5 * np.sqrt(target / W.size):
-        report.fail(f"the weights have mean {W.mean():.2e}; they should be centred on 0 (uniform on [-a, a])")
+        report.fail(f"the weights have mean {W.mean():.2e}; they should be centred on 0 (uniform on [-r, r])")
     report.ok(f"Var(w) = {var:.3e} matches 2/(fan_in + fan_out) = {target:.3e} within 5%, mean about 0")
     limit = np.sqrt(6 / (fan_in + fan_out))
     largest = float(np.abs(W).max())
     if largest > limit * (1 + 1e-9):
         report.fail(f"some weights reach |w| = {largest:.4f}, outside the Xavier bounds ±sqrt(6/(fan_in + fan_out)) "
-                    f"= ±{limit:.4f}: draw uniformly in [-a, a] (rng.uniform), not from a normal distribution")
+                    f"= ±{limit:.4f}: draw uniformly in [-r, r] (rng.uniform), not from a normal distribution")
     if largest < 0.98 * limit:
         report.fail(f"the largest |w| is {largest:.4f}, but uniform weights on ±{limit:.4f} come close to the bound")
-    report.ok(f"all weights lie in [-a, a] with a = sqrt(6/(fan_in + fan_out)) = {limit:.4f}, and fill it")
+    report.ok(f"all weights lie in [-r, r] with r = sqrt(6/(fan_in + fan_out)) = {limit:.4f}, and fill it")
 
 
 @exercise("06.he_normal")
@@ -146,7 +146,7 @@ def check_activation_stds(activation_stds, rng, report):
                             "pre-activation); take the std of each layer's output, after applying it")
             if np.allclose(got, per_unit, rtol=1e-6):
                 report.fail("your stds are the mean of per-neuron stds (std over axis 0); take the std of all "
-                            "numbers of the output at once: np.std(h)")
+                            "numbers of the output at once: np.std(a)")
         expect_close(report, got, expected, "stds", rtol=1e-6, atol=1e-12)
         if trial == 0:
             kinds = " -> ".join(type(layer).__name__ for layer in layers)

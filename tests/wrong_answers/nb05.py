@@ -78,9 +78,9 @@ WRONG = [
                 code=_EPOCH_HEAD + "total = 0.0\n" + _EPOCH_LOOP + "    for _, p, g in model.params_and_grads():\n"
                      "        p += lr * g\n    total += loss * len(Xb)\nreturn total / len(X)"),
     WrongAnswer("two_layer_backward", "check_two_layer_backward", "left the bug in (tanh derivative from z1)",
-                r"dW1 differs from the numeric gradient", sub=("dz1 = dh * (1 - h ** 2)", "dz1 = dh * (1 - z1 ** 2)")),
+                r"dW1 differs from the numeric gradient", sub=("dz1 = da1 * (1 - a1 ** 2)", "dz1 = da1 * (1 - z1 ** 2)")),
     WrongAnswer("two_layer_backward", "check_two_layer_backward", "fixed the bug by dropping the tanh derivative",
-                r"dW1 differs from the numeric gradient", sub=("dz1 = dh * (1 - h ** 2)", "dz1 = dh")),
+                r"dW1 differs from the numeric gradient", sub=("dz1 = da1 * (1 - a1 ** 2)", "dz1 = da1")),
     WrongAnswer("two_layer_backward", "check_two_layer_backward", "missing 1/N",
                 r"dW2 differs from the numeric gradient", sub=(") / len(y)", ")")),
     WrongAnswer("momentum_step", "check_momentum_step", "the velocity subtracts the gradient (v = momentum * v - g)",
