@@ -129,13 +129,16 @@ def student_line(exc: BaseException) -> str:
 
 # -- helpers that checks use to compare, each failing with a specific message ------------------
 
-def call(report: Report, fn, *args, what: str | None = None):
-    """Call the student's function on copies of the arguments and fail if it modified them."""
+def call(report: Report, fn, *args, what: str | None = None, names: tuple | None = None):
+    """Call the student's function on copies of the arguments and fail if it modified them.
+
+    names: the parameters' names as the exercise states them, so the message can say which one changed."""
     copies = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
     out = fn(*copies)
     for i, (a, c) in enumerate(zip(args, copies)):
         if isinstance(a, np.ndarray) and (a.shape != c.shape or not np.array_equal(a, c, equal_nan=True)):
-            report.fail(f"it modified its argument {i + 1} in place; compute a new array instead "
+            which = f"argument {i + 1} ({names[i]})" if names and i < len(names) else f"argument {i + 1}"
+            report.fail(f"it modified its {which} in place; compute a new array instead "
                         "(e.g. x = x + 1, not x += 1)")
     return out
 

@@ -346,8 +346,8 @@ def check_momentum_step(momentum_step, rng, report):
         for k, want_p in layer.params.items():
             p, v = mine[k]
             where = f"step {t} of {n_steps}, parameter {k} {want_p.shape}"
-            p_new, v_new = _update_arrays(report, call(report, momentum_step, p, grads[k], v, lr, mu),
-                                          "momentum_step", ("p_new", "v_new"), p.shape, where)
+            out = call(report, momentum_step, p, grads[k], v, lr, mu, names=("p", "g", "v"))
+            p_new, v_new = _update_arrays(report, out, "momentum_step", ("p_new", "v_new"), p.shape, where)
             want_v = opt.state[k]["velocity"]
             _finite(report, v_new, f"at {where}, v_new")
             _finite(report, p_new, f"at {where}, p_new")
@@ -396,9 +396,8 @@ def check_adam_step(adam_step, rng, report):
             p, m, v = mine[k]
             g = grads[k]
             where = f"step t = {t} of {n_steps}, parameter {k} {want_p.shape}"
-            p_new, m_new, v_new = _update_arrays(
-                report, call(report, adam_step, p, g, m, v, t, lr, beta1, beta2, eps), "adam_step",
-                ("p_new", "m_new", "v_new"), p.shape, where)
+            out = call(report, adam_step, p, g, m, v, t, lr, beta1, beta2, eps, names=("p", "g", "m", "v"))
+            p_new, m_new, v_new = _update_arrays(report, out, "adam_step", ("p_new", "m_new", "v_new"), p.shape, where)
             want_m, want_v = opt.state[k]["m"], opt.state[k]["v"]
             for got, want, name, beta, of in ((m_new, want_m, "m", beta1, "gradients"),
                                               (v_new, want_v, "v", beta2, "squared gradients")):

@@ -96,7 +96,7 @@ WRONG = [
                 r"p_new\[.*\] is .*, expected .*The step uses the NEW velocity",
                 code="v_new = momentum * v + g\nreturn p - lr * v, v_new"),
     WrongAnswer("momentum_step", "check_momentum_step", "updates the velocity in place",
-                r"modified its argument 3 in place", code="v *= momentum\nv += g\nreturn p - lr * v, v"),
+                r"modified its argument 3 \(v\) in place", code="v *= momentum\nv += g\nreturn p - lr * v, v"),
     WrongAnswer("adam_step", "check_adam_step", "no bias correction",
                 r"your step matches Adam WITHOUT bias correction",
                 code="m_new = beta1 * m + (1 - beta1) * g\nv_new = beta2 * v + (1 - beta2) * g ** 2\n"
@@ -124,7 +124,7 @@ WRONG = [
                 r"v_new\[.*\] is .*, expected .*running mean of the squared gradients",
                 sub=("(1 - beta2) * g ** 2", "(1 - beta2) * g")),
     WrongAnswer("adam_step", "check_adam_step", "updates m and v in place",
-                r"modified its argument 3 in place",
+                r"modified its argument 3 \(m\) in place",
                 code="m *= beta1\nm += (1 - beta1) * g\nv *= beta2\nv += (1 - beta2) * g ** 2\n"
                      "return p - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v"),
 ]
