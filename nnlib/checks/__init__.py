@@ -187,8 +187,11 @@ def expect_number(report: Report, got, what: str) -> float:
     return value
 
 
-def expect_close(report: Report, got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-9) -> float:
-    """Fail naming the worst element unless got ≈ expected; returns the worst absolute difference."""
+def expect_close(report: Report, got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-9,
+                 advice: str = "") -> float:
+    """Fail naming the worst element unless got ≈ expected; returns the worst absolute difference.
+
+    advice: appended to the message, e.g. ". v_new is momentum * v + g"."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
         report.fail(f"{what} has shape {shape_str(got.shape)}, expected {shape_str(expected.shape)}")
@@ -198,7 +201,7 @@ def expect_close(report: Report, got, expected, what: str, rtol: float = 1e-6, a
         idx = np.unravel_index(np.argmax(np.where(bad, diff, -1)), got.shape) if got.ndim else ()
         where = f"{what}[{', '.join(str(int(i)) for i in idx)}]" if idx else what
         report.fail(f"{where} is {got[idx]:.6g}, expected {expected[idx]:.6g} "
-                    f"({int(bad.sum())} of {bad.size} values wrong)")
+                    f"({int(bad.sum())} of {bad.size} values wrong){advice}")
     return float(diff.max()) if diff.size else 0.0
 
 

@@ -30,7 +30,7 @@ from ..gradcheck import numeric_gradient, numeric_gradient_array, rel_error
 from ..layers import Linear, ReLU, Sequential, Tanh
 from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD, Adam
-from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple
+from . import call, exercise, expect_array, expect_close, expect_gradient, expect_number, expect_tuple, index_str
 
 
 def _off_kinks(rng, shape, margin=0.05):
@@ -304,8 +304,8 @@ def _layer_and_grads(rng):
 
 
 def _update_arrays(report, out, fn_name, names, shape, where):
-    """The tuple of new arrays, each a float array of `shape` (nan and inf are left to _finite, so that the check
-    can first compare the parts that are finite)."""
+    """The tuple of new arrays, each a float array of `shape` (nan and inf are left to the comparisons, which
+    fail on them with the step and the array named)."""
     out = expect_tuple(report, out, fn_name, names)
     for name, a in zip(names, out):
         if not (isinstance(a, np.ndarray) and a.shape == shape and a.dtype.kind == "f"):
@@ -313,23 +313,13 @@ def _update_arrays(report, out, fn_name, names, shape, where):
     return out
 
 
-def _finite(report, a, what, advice=""):
-    if not np.all(np.isfinite(a)):
-        bad = np.unravel_index(np.argmax(~np.isfinite(a)), a.shape)
-        report.fail(f"{what}[{', '.join(str(int(i)) for i in bad)}] is {a[bad]}{advice}")
-
-
 def _same(got, want, rtol=1e-7, atol=1e-10):
     return got.shape == want.shape and np.allclose(got, want, rtol=rtol, atol=atol)
 
 
-def _differs(report, got, want, what, advice=""):
-    if not _same(got, want):
-        bad = ~np.isclose(got, want, rtol=1e-7, atol=1e-10)
-        idx = np.unravel_index(np.argmax(np.where(bad, np.abs(got - want), -1)), got.shape)
-        at = ", ".join(str(int(i)) for i in idx)
-        report.fail(f"{what}[{at}] is {got[idx]:.6g}, expected {want[idx]:.6g} ({int(bad.sum())} of {bad.size} "
-                    f"values wrong){advice}")
+def _matches(report, got, want, what, advice):
+    """got ≈ want after a step, or fail naming the worst element and what to look at."""
+    expect_close(report, got, want, what, rtol=1e-7, atol=1e-10, advice=advice)
 
 
 @exercise("05.momentum_step")
@@ -349,20 +339,18 @@ def check_momentum_step(momentum_step, rng, report):
             out = call(report, momentum_step, p, grads[k], v, lr, mu, names=("p", "g", "v"))
             p_new, v_new = _update_arrays(report, out, "momentum_step", ("p_new", "v_new"), p.shape, where)
             want_v = opt.state[k]["velocity"]
-            _finite(report, v_new, f"at {where}, v_new")
-            _finite(report, p_new, f"at {where}, p_new")
             if _same(v_new, -want_v, rtol=1e-6):
                 report.fail(f"at {where}: v_new is minus the expected velocity. In nnlib's form the velocity adds "
                             "the gradient, v = momentum * v + g, and the step subtracts it: p - lr * v")
             if _same(v_new, lr * want_v, rtol=1e-6):
                 report.fail(f"at {where}: v_new is lr times the expected velocity. In nnlib's form the velocity sums "
                             "the gradients without the learning rate (v = momentum * v + g); lr scales the step")
-            _differs(report, v_new, want_v, f"at {where}, v_new",
+            _matches(report, v_new, want_v, f"at {where}, v_new",
                      ". At step 1 v starts at zero, so v_new is the gradient" if t == 1 else
                      ". v_new is momentum times the velocity you were given plus the gradient")
             if _same(p_new - p, -(want_p - p), rtol=1e-6):
                 report.fail(f"at {where}: p moved UP by lr * v; a descent step subtracts it, p - lr * v")
-            _differs(report, p_new, want_p, f"at {where}, p_new",
+            _matches(report, p_new, want_p, f"at {where}, p_new",
                      ". The step uses the NEW velocity: p - lr * v_new")
             mine[k] = (p_new, v_new)
         if t == 1:
@@ -401,17 +389,18 @@ def check_adam_step(adam_step, rng, report):
             want_m, want_v = opt.state[k]["m"], opt.state[k]["v"]
             for got, want, name, beta, of in ((m_new, want_m, "m", beta1, "gradients"),
                                               (v_new, want_v, "v", beta2, "squared gradients")):
-                _finite(report, got, f"at {where}, {name}_new")
                 if _same(got, want / (1 - beta ** t), rtol=1e-6) and not _same(got, want):
                     report.fail(f"at {where}: {name}_new is the bias-corrected {name}. Return the running mean itself, "
                                 f"{name}; the corrected {name} / (1 - beta**t) is only used for the step")
-                _differs(report, got, want, f"at {where}, {name}_new",
+                _matches(report, got, want, f"at {where}, {name}_new",
                          f". {name} is a running mean of the {of}: "
                          f"{name} = beta{1 if name == 'm' else 2} * {name} + (1 - beta{1 if name == 'm' else 2}) * "
                          f"{'g' if name == 'm' else 'g**2'}")
-            _finite(report, p_new, f"at {where}, p_new",
-                    ". A division by zero? At t = 1 the corrections 1 - beta1**t and 1 - beta2**t are 1 - beta1 and "
-                    "1 - beta2, never 0: use the t you are given (it counts from 1), not t - 1" if t == 1 else "")
+            if t == 1 and not np.all(np.isfinite(p_new)):
+                bad = np.unravel_index(np.argmax(~np.isfinite(p_new)), p_new.shape)
+                report.fail(f"at {where}, p_new{index_str(bad)} is {p_new[bad]}. A division by zero? At t = 1 the "
+                            "corrections 1 - beta1**t and 1 - beta2**t are 1 - beta1 and 1 - beta2, never 0: use the "
+                            "t you are given (it counts from 1), not t - 1")
             if t == 1:
                 want_step = want_p - p
                 wrong_first = {
@@ -429,7 +418,7 @@ def check_adam_step(adam_step, rng, report):
                 for why, candidate in wrong_first.items():
                     if _same(p_new, candidate, rtol=1e-9, atol=1e-12) and not _same(candidate, want_p, 1e-9, 1e-12):
                         report.fail(f"at {where}: your step {why}")
-            _differs(report, p_new, want_p, f"at {where}, p_new",
+            _matches(report, p_new, want_p, f"at {where}, p_new",
                      ". The step is lr * m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - beta1**t) and v_hat = "
                      "v / (1 - beta2**t), from the NEW m and v")
             mine[k] = (p_new, m_new, v_new)
